@@ -1,0 +1,536 @@
+"""Collects the variable hierarchy of a model from its object graph.
+
+The tree is built by walking objects (Keras layers and their sublayers,
+`tf.Module` attributes, mapping keys), never by splitting variable name
+strings: in Keras 3, `variable.path` depends on the name scope the variable
+was created in, so after `save`/`load_model` `inner_seq/d_in/kernel` comes
+back as `d_in/kernel`. Only TF1-style variables, whose names *are* their
+variable scopes, are placed by their names.
+
+A module or variable reachable from two parents (a shared layer, tied
+weights) appears once, under the first parent in traversal order (its owner);
+the other parents hold a `ReferenceNode` to it, and the owner's node lists
+them in `shared_with`.
+"""
+
+import collections.abc
+import dataclasses
+import logging
+import re
+from typing import List, Optional
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+
+class HierarchyError(ValueError):
+    """An object whose variables cannot be logged, with what to do about it."""
+
+
+@dataclasses.dataclass
+class VariableNode:
+    """A variable (or array) in the tree.
+
+    Attributes:
+      name: its name within its parent module (`"kernel"`).
+      path: `/`-joined names from the root (`"model/dense/kernel"`).
+      variable_name: the framework's own name for it (`variable.path` in Keras
+        3, `variable.name` in TF) or the mapping key.
+      shape: the variable's shape, a tuple of ints.
+      dtype: numpy-style dtype name (`"float32"`, `"bfloat16"`).
+      trainable: whether an optimizer updates it; `False` for BatchNormalization
+        moving statistics, for frozen layers and for plain arrays.
+      value: the object holding the value (a `tf.Variable`, `keras.Variable`,
+        tensor or numpy array); read it with `read_value`.
+    """
+
+    name: str
+    path: str
+    variable_name: str
+    shape: tuple
+    dtype: str
+    trainable: bool
+    value: object
+
+    @property
+    def parameter_count(self):
+        """The number of elements, an int (1 for a scalar)."""
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def to_json(self):
+        from tb_weights_plugin import metadata
+
+        return dict(
+            kind="variable",
+            name=self.name,
+            path=self.path,
+            variable_name=self.variable_name,
+            shape=list(self.shape),
+            dtype=self.dtype,
+            trainable=self.trainable,
+            parameter_count=self.parameter_count,
+            tensor_tag=metadata.tensor_tag(self.path),
+            statistics_tag=metadata.statistics_tag(self.path),
+        )
+
+
+@dataclasses.dataclass
+class ReferenceNode:
+    """A second use of a module or variable that appears elsewhere in the tree.
+
+    Attributes:
+      name: its name under this parent.
+      path: its path under this parent.
+      target: the path of the node where it appears, under its owner.
+      class_name: the referenced module's class name, or `"Variable"`.
+    """
+
+    name: str
+    path: str
+    target: str
+    class_name: str
+
+    def to_json(self):
+        return dict(
+            kind="reference",
+            name=self.name,
+            path=self.path,
+            target=self.target,
+            class_name=self.class_name,
+        )
+
+
+@dataclasses.dataclass
+class ModuleNode:
+    """A model, layer, `tf.Module`, variable scope or container in the tree.
+
+    Attributes:
+      name: the layer name (Keras), attribute name (`tf.Module`), scope name
+        (TF1) or mapping key.
+      path: `/`-joined names from the root.
+      class_name: the Python class name (`"Dense"`), or `"list"`, `"dict"`,
+        `"variable_scope"` for groupings.
+      children: `ModuleNode`, `VariableNode` and `ReferenceNode` children in
+        object-graph order.
+      shared_with: paths of other parents that also use this module.
+    """
+
+    name: str
+    path: str
+    class_name: str
+    children: list = dataclasses.field(default_factory=list)
+    shared_with: List[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def parameter_count(self):
+        """Elements of all variables in the subtree, each counted once."""
+        return sum(
+            child.parameter_count
+            for child in self.children
+            if not isinstance(child, ReferenceNode)
+        )
+
+    @property
+    def trainable_parameter_count(self):
+        """Elements of the trainable variables in the subtree."""
+        return sum(variable.parameter_count for variable in self.variables() if variable.trainable)
+
+    def variables(self):
+        """Yields every `VariableNode` of the subtree, depth first, in order."""
+        for child in self.children:
+            if isinstance(child, VariableNode):
+                yield child
+            elif isinstance(child, ModuleNode):
+                yield from child.variables()
+
+    def to_json(self):
+        """Returns the node as the JSON-ready dict described in FORMAT.md."""
+        return dict(
+            kind="module",
+            name=self.name,
+            path=self.path,
+            class_name=self.class_name,
+            parameter_count=self.parameter_count,
+            trainable_parameter_count=self.trainable_parameter_count,
+            shared_with=list(self.shared_with),
+            children=[child.to_json() for child in self.children],
+        )
+
+
+def dtype_name(dtype):
+    """Returns the numpy-style name of a TF, Keras or numpy dtype (`"float32"`)."""
+    name = getattr(dtype, "name", None)
+    if isinstance(name, str) and not isinstance(dtype, np.dtype):
+        return name  # tf.DType
+    try:
+        return np.dtype(dtype).name
+    except TypeError:
+        return str(dtype)
+
+
+_NUMERIC_KINDS = "biuf"
+
+
+def is_numeric_dtype(name):
+    """Whether values of the dtype named `name` can be shown and summarised.
+
+    Real numbers and booleans are numeric; strings, resources, variants and
+    complex numbers are not.
+    """
+    if name == "bfloat16":
+        return True
+    try:
+        return np.dtype(name).kind in _NUMERIC_KINDS
+    except TypeError:
+        return False
+
+
+def read_value(value):
+    """Reads a variable, tensor or array into a numpy array (a copy for variables)."""
+    if hasattr(value, "numpy"):
+        return np.asarray(value.numpy())
+    return np.asarray(value)
+
+
+def _is_keras_layer(obj):
+    keras = _keras()
+    return keras is not None and isinstance(obj, keras.layers.Layer)
+
+
+def _is_keras_variable(obj):
+    keras = _keras()
+    return keras is not None and isinstance(obj, keras.Variable)
+
+
+def _is_tf_variable(obj):
+    tf = _tensorflow()
+    return tf is not None and isinstance(obj, tf.Variable)
+
+
+def _is_tf_module(obj):
+    tf = _tensorflow()
+    return tf is not None and isinstance(obj, tf.Module)
+
+
+def _is_variable(obj):
+    return _is_tf_variable(obj) or _is_keras_variable(obj)
+
+
+def _keras():
+    try:
+        import keras
+    except ImportError:  # pragma: no cover - keras ships with tensorflow
+        return None
+    return keras
+
+
+def _tensorflow():
+    try:
+        import tensorflow as tf
+    except ImportError:  # pragma: no cover
+        return None
+    return tf
+
+
+def _strip_output_index(name):
+    """`"scope/w:0"` → `"scope/w"`: TF1 names end in the output index."""
+    return re.sub(r":\d+$", "", name)
+
+
+class _Builder:
+    """Builds one tree; remembers which objects it has placed, by identity."""
+
+    def __init__(self, trainable_ids=None):
+        self._trainable_ids = trainable_ids
+        self._placed = {}  # id(obj) -> node placed for it
+        self._keep_alive = []  # ids are only unique while the objects live
+
+    def _trainable(self, variable):
+        if self._trainable_ids is not None:
+            return id(variable) in self._trainable_ids
+        return bool(getattr(variable, "trainable", False))
+
+    def _reference(self, parent, name, obj):
+        """Returns a ReferenceNode if `obj` is already in the tree, else None."""
+        placed = self._placed.get(id(obj))
+        if placed is None:
+            return None
+        path = _join(parent.path, name)
+        if isinstance(placed, ModuleNode):
+            placed.shared_with.append(parent.path)
+            class_name = placed.class_name
+        else:
+            class_name = "Variable"
+        return ReferenceNode(name=name, path=path, target=placed.path, class_name=class_name)
+
+    def _place(self, obj, node):
+        self._placed[id(obj)] = node
+        self._keep_alive.append(obj)
+
+    def add_variable(self, parent, name, value, variable_name=None, trainable=None):
+        """Adds a variable, array or tensor under `parent`; skips non-numeric ones."""
+        name = _unique_name(parent, name)
+        reference = self._reference(parent, name, value)
+        if reference is not None:
+            parent.children.append(reference)
+            return
+        if _is_variable(value):
+            dtype = dtype_name(value.dtype)
+            shape = tuple(int(d) for d in value.shape)
+            if trainable is None:
+                trainable = self._trainable(value)
+            if variable_name is None:
+                variable_name = _strip_output_index(
+                    getattr(value, "path", None) or value.name
+                )
+        else:
+            if not hasattr(value, "dtype") or not hasattr(value, "shape"):
+                value = np.asarray(value)
+            dtype = dtype_name(value.dtype)
+            shape = tuple(int(d) for d in value.shape)
+            trainable = bool(trainable)
+            variable_name = variable_name or name
+        path = _join(parent.path, name)
+        if not is_numeric_dtype(dtype):
+            logger.warning(
+                "Skipping variable %r: its dtype %s is not a real number type, so it "
+                "has no values to show. Only boolean, integer and floating point "
+                "variables are logged.",
+                path,
+                dtype,
+            )
+            return
+        node = VariableNode(
+            name=name,
+            path=path,
+            variable_name=variable_name,
+            shape=shape,
+            dtype=dtype,
+            trainable=trainable,
+            value=value,
+        )
+        self._place(value, node)
+        parent.children.append(node)
+
+    def add_module(self, parent, name, obj):
+        """Adds a Keras layer or `tf.Module` (and its subtree) under `parent`."""
+        name = _unique_name(parent, name)
+        reference = self._reference(parent, name, obj)
+        if reference is not None:
+            parent.children.append(reference)
+            return
+        node = ModuleNode(name=name, path=_join(parent.path, name), class_name=type(obj).__name__)
+        self._place(obj, node)
+        parent.children.append(node)
+        self.fill_module(node, obj)
+
+    def fill_module(self, node, obj):
+        if _is_keras_layer(obj):
+            self._fill_keras_layer(node, obj)
+        else:
+            self._fill_tf_module(node, obj)
+
+    def _fill_keras_layer(self, node, layer):
+        keras = _keras()
+        own = list(getattr(layer, "_trainable_variables", [])) + list(
+            getattr(layer, "_non_trainable_variables", [])
+        )
+        for variable in own:
+            self.add_variable(node, variable.name, variable)
+        for sublayer in layer._flatten_layers(include_self=False, recursive=False):
+            if isinstance(sublayer, keras.layers.InputLayer):
+                continue
+            self.add_module(node, sublayer.name, sublayer)
+
+    def _fill_tf_module(self, node, module):
+        def wanted(value):
+            return _is_variable(value) or _is_tf_module(value) or _is_keras_layer(value)
+
+        for attribute_path, value in module._flatten(
+            recursive=False, predicate=wanted, with_path=True
+        ):
+            parent = self._container(node, module, attribute_path[:-1])
+            name = str(attribute_path[-1])
+            if _is_variable(value):
+                self.add_variable(parent, name, value)
+            else:
+                self.add_module(parent, name, value)
+
+    def _container(self, node, module, attribute_path):
+        """Returns the grouping node for a list or dict attribute, creating it."""
+        parent = node
+        container = module
+        for key in attribute_path:
+            container = getattr(container, key) if parent is node else container[key]
+            name = str(key)
+            existing = [c for c in parent.children if isinstance(c, ModuleNode) and c.name == name]
+            if existing:
+                parent = existing[0]
+                continue
+            group = ModuleNode(
+                name=name,
+                path=_join(parent.path, name),
+                class_name=_container_class_name(container),
+            )
+            parent.children.append(group)
+            parent = group
+        return parent
+
+    def add_named(self, root, entries, class_name):
+        """Places `(name, value, trainable)` entries by their `/`-separated names.
+
+        Used for TF1 variables (scope names) and mapping keys; each name segment
+        but the last becomes a module node of class `class_name`.
+        """
+        for name, value, trainable in entries:
+            segments = [segment for segment in name.split("/") if segment]
+            if not segments:
+                raise HierarchyError("A variable has an empty name %r; give it a name." % (name,))
+            parent = root
+            for segment in segments[:-1]:
+                found = [
+                    c for c in parent.children if isinstance(c, ModuleNode) and c.name == segment
+                ]
+                if found:
+                    parent = found[0]
+                else:
+                    group = ModuleNode(
+                        name=segment, path=_join(parent.path, segment), class_name=class_name
+                    )
+                    parent.children.append(group)
+                    parent = group
+            if isinstance(value, collections.abc.Mapping):
+                group = ModuleNode(
+                    name=segments[-1],
+                    path=_join(parent.path, segments[-1]),
+                    class_name=type(value).__name__,
+                )
+                parent.children.append(group)
+                self.add_named(group, _mapping_entries(value), class_name)
+            else:
+                self.add_variable(
+                    parent, segments[-1], value, variable_name=name, trainable=trainable
+                )
+
+
+def _container_class_name(container):
+    if isinstance(container, collections.abc.Mapping):
+        return "dict"
+    if isinstance(container, tuple):
+        return "tuple"
+    return "list"
+
+
+def _join(parent_path, name):
+    return "%s/%s" % (parent_path, name) if parent_path else name
+
+
+def _unique_name(parent, name):
+    """`name`, or `name_1`, `name_2`… if a sibling already has it."""
+    taken = {child.name for child in parent.children}
+    if name not in taken:
+        return name
+    index = 1
+    while "%s_%d" % (name, index) in taken:
+        index += 1
+    return "%s_%d" % (name, index)
+
+
+def _mapping_entries(mapping):
+    entries = []
+    for key, value in mapping.items():
+        if not isinstance(key, str):
+            raise HierarchyError(
+                "Mapping keys must be strings naming variables; got %r. Convert the "
+                "keys with str() first." % (key,)
+            )
+        trainable = getattr(value, "trainable", False) if _is_variable(value) else False
+        entries.append((key, value, trainable))
+    return entries
+
+
+def _check_keras_built(obj):
+    if not obj.built:
+        raise HierarchyError(
+            "%s %r is not built yet, so it has no variables to log. Call it once on "
+            "a batch of inputs, or call build(input_shape) first, then log its weights."
+            % (type(obj).__name__, obj.name)
+        )
+
+
+def collect(obj, name=None, trainable_variables=None):
+    """Collects the variable hierarchy of `obj`.
+
+    Args:
+      obj: what to describe. One of: a Keras `Model` (Sequential, Functional or
+        subclassed, nested to any depth, also one restored by
+        `keras.models.load_model`) or `Layer`; a `tf.Module` tree (modules in
+        attributes, lists and dicts); a mapping of name to array, tensor,
+        variable or nested mapping (names split at `/` into modules); or a
+        list of TF1-style `tf.Variable`s (placed by their variable-scope names).
+      name: the root's name; defaults to the Keras layer or `tf.Module` name,
+        `"variables"` for a mapping, `"global_variables"` for a list.
+      trainable_variables: for a list of TF1 variables, the ones that are
+        trainable (e.g. `tf.compat.v1.trainable_variables()`); by default each
+        variable's own `trainable` attribute.
+
+    Returns:
+      The root `ModuleNode`. Its `variables()` yields every numeric variable
+      once.
+
+    Raises:
+      HierarchyError: `obj` is an unbuilt Keras model or layer, has no numeric
+        variables, or is of a type this function does not know.
+    """
+    if _is_keras_layer(obj):
+        _check_keras_built(obj)
+        trainable_ids = {id(variable) for variable in obj.trainable_weights}
+        root = ModuleNode(name=name or obj.name, path=name or obj.name, class_name=type(obj).__name__)
+        builder = _Builder(trainable_ids)
+        builder._place(obj, root)
+        builder.fill_module(root, obj)
+    elif _is_tf_module(obj):
+        root = ModuleNode(name=name or obj.name, path=name or obj.name, class_name=type(obj).__name__)
+        builder = _Builder()
+        builder._place(obj, root)
+        builder.fill_module(root, obj)
+    elif isinstance(obj, collections.abc.Mapping):
+        root_name = name or "variables"
+        root = ModuleNode(name=root_name, path=root_name, class_name=type(obj).__name__)
+        _Builder().add_named(root, _mapping_entries(obj), "dict")
+    elif isinstance(obj, (list, tuple)) and all(_is_variable(v) for v in obj):
+        root_name = name or "global_variables"
+        root = ModuleNode(name=root_name, path=root_name, class_name="variable_scope")
+        trainable_ids = (
+            {id(v) for v in trainable_variables} if trainable_variables is not None else None
+        )
+        entries = [
+            (
+                _strip_output_index(variable.name),
+                variable,
+                (id(variable) in trainable_ids)
+                if trainable_ids is not None
+                else bool(variable.trainable),
+            )
+            for variable in obj
+        ]
+        _Builder().add_named(root, entries, "variable_scope")
+    else:
+        raise HierarchyError(
+            "Cannot collect variables from a %s. Pass a Keras model or layer, a "
+            "tf.Module, a mapping of name to array or variable, or a list of "
+            "tf.Variables." % type(obj).__name__
+        )
+    if "/" in root.name or not root.name:
+        raise HierarchyError(
+            "The model name %r is not usable as a tag prefix: pass name= without "
+            "'/' and not empty." % (root.name,)
+        )
+    if next(root.variables(), None) is None:
+        raise HierarchyError(
+            "%s %r has no numeric variables to log. Log a model or layer that has "
+            "weights (a built model with at least one layer with weights)."
+            % (type(obj).__name__, root.name)
+        )
+    return root
