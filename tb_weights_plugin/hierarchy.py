@@ -35,8 +35,6 @@ class VariableNode:
     Attributes:
       name: its name within its parent module (`"kernel"`).
       path: `/`-joined names from the root (`"model/dense/kernel"`).
-      variable_name: the framework's own name for it (`variable.path` in Keras
-        3, `variable.name` in TF) or the mapping key.
       shape: the variable's shape, a tuple of ints.
       dtype: numpy-style dtype name (`"float32"`, `"bfloat16"`).
       trainable: whether an optimizer updates it; `False` for BatchNormalization
@@ -47,7 +45,6 @@ class VariableNode:
 
     name: str
     path: str
-    variable_name: str
     shape: tuple
     dtype: str
     trainable: bool
@@ -65,7 +62,6 @@ class VariableNode:
             kind="variable",
             name=self.name,
             path=self.path,
-            variable_name=self.variable_name,
             shape=list(self.shape),
             dtype=self.dtype,
             trainable=self.trainable,
@@ -268,7 +264,7 @@ class _Builder:
         self._placed[id(obj)] = node
         self._keep_alive.append(obj)
 
-    def add_variable(self, parent, name, value, variable_name=None, trainable=None):
+    def add_variable(self, parent, name, value, trainable=None):
         """Adds a variable, array or tensor under `parent`; skips non-numeric ones."""
         name = _unique_name(parent, name)
         reference = self._reference(parent, name, value)
@@ -280,17 +276,12 @@ class _Builder:
             shape = tuple(int(d) for d in value.shape)
             if trainable is None:
                 trainable = self._trainable(value)
-            if variable_name is None:
-                variable_name = _strip_output_index(
-                    getattr(value, "path", None) or value.name
-                )
         else:
             if not hasattr(value, "dtype") or not hasattr(value, "shape"):
                 value = np.asarray(value)
             dtype = dtype_name(value.dtype)
             shape = tuple(int(d) for d in value.shape)
             trainable = bool(trainable)
-            variable_name = variable_name or name
         path = _join(parent.path, name)
         if not is_numeric_dtype(dtype):
             logger.warning(
@@ -304,7 +295,6 @@ class _Builder:
         node = VariableNode(
             name=name,
             path=path,
-            variable_name=variable_name,
             shape=shape,
             dtype=dtype,
             trainable=trainable,
@@ -409,9 +399,7 @@ class _Builder:
                 parent.children.append(group)
                 self.add_named(group, _mapping_entries(value), class_name)
             else:
-                self.add_variable(
-                    parent, segments[-1], value, variable_name=name, trainable=trainable
-                )
+                self.add_variable(parent, segments[-1], value, trainable=trainable)
 
 
 def _container_class_name(container):

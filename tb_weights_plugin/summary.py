@@ -85,7 +85,7 @@ def weights(obj, step=None, *, name=None):
             "No step given: pass step= to weights(), or set a default step with "
             "tf.summary.experimental.set_step(step)."
         )
-    in_graph = tf.inside_function()
+    in_graph = not tf.executing_eagerly()
     trainable_variables = None
     if obj is None:
         if not in_graph:
@@ -149,7 +149,7 @@ def _write(model_name, variables, hierarchy_blob, summaries, step):
                 metadata=metadata.create_summary_metadata(metadata.KIND_TENSOR, path=variable.path),
             )
         )
-    return results[-1] if not tf.inside_function() else tf.reduce_all(tf.stack(results))
+    return results[-1] if tf.executing_eagerly() else tf.reduce_all(tf.stack(results))
 
 
 def _graph_value(value):

@@ -1,0 +1,280 @@
+"""The writer API: what `summary.weights` and `WeightsCallback` put in event files."""
+
+import json
+import math
+
+import keras
+import ml_dtypes
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorboard.compat.proto import summary_pb2
+
+import event_files
+from tb_weights_plugin import WeightsCallback
+from tb_weights_plugin import hierarchy
+from tb_weights_plugin import metadata
+from tb_weights_plugin import statistics
+from tb_weights_plugin import summary
+
+
+def small_model():
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((4,))
+    x = keras.layers.Dense(3, name="hidden")(inputs)
+    x = keras.layers.BatchNormalization(name="norm")(x)
+    return keras.Model(inputs, keras.layers.Dense(2, name="out")(x), name="small")
+
+
+def test_eager_log_holds_exact_tensors_statistics_and_hierarchy(tmp_path):
+    model = small_model()
+    writer = tf.summary.create_file_writer(str(tmp_path))
+    with writer.as_default():
+        assert summary.weights(model, step=7) is True
+    writer.close()
+    written = event_files.read_summaries(str(tmp_path))
+
+    variable_paths = [
+        "small/hidden/kernel",
+        "small/hidden/bias",
+        "small/norm/gamma",
+        "small/norm/beta",
+        "small/norm/moving_mean",
+        "small/norm/moving_variance",
+        "small/out/kernel",
+        "small/out/bias",
+    ]
+    expected_tags = {"small/hierarchy"}
+    for path in variable_paths:
+        expected_tags |= {path + "/tensor", path + "/statistics"}
+    assert set(written) == expected_tags
+
+    kernel = model.get_layer("hidden").kernel.numpy()
+    [(step, blob, meta)] = written["small/hidden/kernel/tensor"]
+    assert step == 7 and blob.shape == (1,)
+    np.testing.assert_array_equal(statistics.decode_npy(blob[0]), kernel)
+    assert statistics.decode_npy(blob[0]).dtype == np.float32
+    assert meta.data_class == summary_pb2.DATA_CLASS_BLOB_SEQUENCE
+    assert meta.plugin_data.plugin_name == "weights"
+    assert json.loads(meta.plugin_data.content) == {
+        "version": 1,
+        "kind": "tensor",
+        "path": "small/hidden/kernel",
+        "encoding": "npy",
+    }
+
+    [(step, vector, meta)] = written["small/hidden/kernel/statistics"]
+    assert meta.data_class == summary_pb2.DATA_CLASS_TENSOR
+    assert vector.dtype == np.float64 and vector.shape == (8 + 64 + 1 + 64,)
+    values, edges, counts = statistics.split_statistics(vector)
+    assert values["mean"] == pytest.approx(float(kernel.astype(np.float64).mean()), rel=1e-12)
+    assert values["min"] == float(kernel.min()) and values["max"] == float(kernel.max())
+    assert values["l2_norm"] == pytest.approx(float(np.linalg.norm(kernel.astype(np.float64))), rel=1e-12)
+    assert counts.sum() == kernel.size
+
+    [(step, blob, meta)] = written["small/hierarchy"]
+    assert meta.data_class == summary_pb2.DATA_CLASS_BLOB_SEQUENCE
+    tree = json.loads(blob[0])
+    assert tree["version"] == 1
+    norm = tree["root"]["children"][1]
+    assert [(v["name"], v["trainable"]) for v in norm["children"]] == [
+        ("gamma", True),
+        ("beta", True),
+        ("moving_mean", False),
+        ("moving_variance", False),
+    ]
+    assert norm["children"][2]["tensor_tag"] == "small/norm/moving_mean/tensor"
+    assert tree["root"]["parameter_count"] == 4 * 3 + 3 + 4 * 3 + 3 * 2 + 2
+
+
+def test_statistics_of_nan_and_inf_are_counted_not_bucketed():
+    vector = statistics.compute_statistics(
+        np.array([0.0, 1.0, 2.0, np.nan, np.inf, -np.inf, 0.0], np.float32)
+    )
+    values, edges, counts = statistics.split_statistics(vector)
+    assert values == {
+        "mean": 0.75,
+        "std": math.sqrt(0.6875),
+        "min": 0.0,
+        "max": 2.0,
+        "l2_norm": math.sqrt(5.0),
+        "zero_fraction": 2 / 7,
+        "nan_count": 1.0,
+        "inf_count": 2.0,
+    }
+    np.testing.assert_array_equal(edges, np.linspace(0.0, 2.0, 65))
+    assert counts[0] == 2 and counts[32] == 1 and counts[63] == 1 and counts.sum() == 4
+
+
+def test_statistics_of_constant_empty_all_nan_integer_and_bool_tensors():
+    _, edges, counts = statistics.split_statistics(statistics.compute_statistics(np.full((3,), 3.0)))
+    assert counts[32] == 3 and edges[32] < 3.0 < edges[33]
+    assert edges[33] - edges[32] == pytest.approx(3.0 / 64)
+
+    values, edges, counts = statistics.split_statistics(
+        statistics.compute_statistics(np.array([np.nan, np.nan]))
+    )
+    assert math.isnan(values["mean"]) and values["nan_count"] == 2 and counts.sum() == 0
+
+    values, _, _ = statistics.split_statistics(statistics.compute_statistics(np.zeros((0, 3))))
+    assert math.isnan(values["mean"]) and math.isnan(values["zero_fraction"])
+
+    values, _, counts = statistics.split_statistics(
+        statistics.compute_statistics(np.array([1, 0, 3], np.int32))
+    )
+    assert values["mean"] == pytest.approx(4 / 3) and values["zero_fraction"] == pytest.approx(1 / 3)
+    values, _, _ = statistics.split_statistics(statistics.compute_statistics(np.array([True, False])))
+    assert values["mean"] == 0.5
+
+
+def test_nan_in_a_variable_is_logged_and_counted(tmp_path):
+    poisoned = np.array([[1.0, np.nan], [np.inf, -2.0]], np.float32)
+    writer = tf.summary.create_file_writer(str(tmp_path))
+    with writer.as_default():
+        summary.weights({"layer/w": poisoned}, step=3, name="m")
+    writer.close()
+    written = event_files.read_summaries(str(tmp_path))
+    logged = statistics.decode_npy(written["m/layer/w/tensor"][0][1][0])
+    np.testing.assert_array_equal(logged, poisoned)  # NaN compares equal here
+    values, _, counts = statistics.split_statistics(written["m/layer/w/statistics"][0][1])
+    assert (values["nan_count"], values["inf_count"], values["mean"]) == (1, 1, -0.5)
+    assert counts.sum() == 2
+
+
+def test_inside_tf_function_writes_the_same_as_eager(tmp_path):
+    model = small_model()
+    eager_dir, graph_dir = str(tmp_path / "eager"), str(tmp_path / "graph")
+    with tf.summary.create_file_writer(eager_dir).as_default() as _:
+        summary.weights(model, step=2)
+    graph_writer = tf.summary.create_file_writer(graph_dir)
+
+    @tf.function
+    def log(step):
+        with graph_writer.as_default():
+            return summary.weights(model, step=step)
+
+    assert bool(log(tf.constant(2, tf.int64))) is True
+    graph_writer.close()
+    eager, graph = event_files.read_summaries(eager_dir), event_files.read_summaries(graph_dir)
+    assert set(eager) == set(graph)
+    for tag in eager:
+        [(eager_step, eager_value, _)] = eager[tag]
+        [(graph_step, graph_value, _)] = graph[tag]
+        assert eager_step == graph_step == 2
+        np.testing.assert_array_equal(eager_value, graph_value)
+
+
+def test_tf1_graph_mode_with_obj_none_returns_the_op_to_run(tmp_path):
+    graph = tf.Graph()
+    with graph.as_default():
+        with tf.compat.v1.variable_scope("net"):
+            weights = tf.compat.v1.get_variable(
+                "w", initializer=tf.constant([[1.0, 2.0], [3.0, 4.0]])
+            )
+            tf.compat.v1.get_variable("counter", initializer=tf.constant(5), trainable=False)
+        writer = tf.summary.create_file_writer(str(tmp_path))
+        with writer.as_default():
+            op = summary.weights(None, step=11)
+        assign = weights.assign_add(tf.ones([2, 2]))
+        with tf.compat.v1.Session() as session:
+            session.run([tf.compat.v1.global_variables_initializer(), writer.init()])
+            session.run(assign)
+            assert session.run(op)
+            session.run(writer.flush())
+    written = event_files.read_summaries(str(tmp_path))
+    assert sorted(written) == [
+        "global_variables/hierarchy",
+        "global_variables/net/counter/statistics",
+        "global_variables/net/counter/tensor",
+        "global_variables/net/w/statistics",
+        "global_variables/net/w/tensor",
+    ]
+    logged = statistics.decode_npy(written["global_variables/net/w/tensor"][0][1][0])
+    np.testing.assert_array_equal(logged, [[2.0, 3.0], [4.0, 5.0]])
+    tree = json.loads(written["global_variables/hierarchy"][0][1][0])
+    net = tree["root"]["children"][0]
+    assert [(c["name"], c["trainable"], c["dtype"]) for c in net["children"]] == [
+        ("w", True, "float32"),
+        ("counter", False, "int32"),
+    ]
+
+
+def test_bfloat16_is_stored_exactly_as_float32(tmp_path):
+    values = np.array([1.5, -0.0078125, 3.0e38], dtype=ml_dtypes.bfloat16)
+    variable = tf.Variable(values)
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        summary.weights({"w": variable}, step=0, name="m")
+    written = event_files.read_summaries(str(tmp_path))
+    logged = statistics.decode_npy(written["m/w/tensor"][0][1][0])
+    assert logged.dtype == np.float32
+    np.testing.assert_array_equal(logged, values.astype(np.float32))
+    tree = json.loads(written["m/hierarchy"][0][1][0])
+    assert tree["root"]["children"][0]["dtype"] == "bfloat16"
+
+
+def test_errors_name_the_problem_and_the_fix(tmp_path):
+    with pytest.raises(summary.NoDefaultWriterError, match="create_file_writer"):
+        summary.weights(small_model(), step=0)
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        with pytest.raises(ValueError, match="pass step="):
+            summary.weights(small_model())
+        with pytest.raises(hierarchy.HierarchyError, match="not built"):
+            summary.weights(keras.Sequential([keras.layers.Dense(1)]), step=0)
+        with pytest.raises(hierarchy.HierarchyError, match="graph mode"):
+            summary.weights(None, step=0)
+        with tf.summary.record_if(False):
+            assert summary.weights(small_model(), step=0) is False
+    assert event_files.read_summaries(str(tmp_path)) == {}
+
+
+def test_default_step_is_used(tmp_path):
+    with tf.summary.create_file_writer(str(tmp_path)).as_default(step=42):
+        summary.weights({"w": np.ones(2)}, name="m")
+    assert event_files.read_summaries(str(tmp_path))["m/w/tensor"][0][0] == 42
+
+
+def test_newer_format_versions_are_refused_with_a_reason():
+    content = json.dumps({"version": 2, "kind": "tensor"}).encode()
+    with pytest.raises(metadata.PluginContentError, match="upgrade tb_weights_plugin"):
+        metadata.parse_plugin_content(content)
+    parsed = metadata.parse_plugin_content(json.dumps({"version": 1, "kind": "tensor"}).encode())
+    assert parsed == {"version": 1, "kind": "tensor"}
+    with pytest.raises(metadata.PluginContentError):
+        metadata.parse_plugin_content(b"\x00not json")
+
+
+def fit_and_read_steps(tmp_path, **callback_args):
+    keras.utils.set_random_seed(0)
+    model = small_model()
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(0).normal(size=(20, 4)).astype(np.float32)
+    y = np.zeros((20, 2), np.float32)
+    model.fit(
+        x,
+        y,
+        batch_size=4,  # 5 optimizer steps per epoch
+        epochs=2,
+        verbose=0,
+        callbacks=[WeightsCallback(str(tmp_path), **callback_args)],
+    )
+    written = event_files.read_summaries(str(tmp_path))
+    return model, written, [step for step, _, _ in written["small/hierarchy"]]
+
+
+def test_callback_logs_on_step_cadence_at_epoch_end_and_at_start(tmp_path):
+    model, written, steps = fit_and_read_steps(tmp_path, update_freq=3)
+    assert steps == [0, 3, 5, 6, 9, 10]
+    final = statistics.decode_npy(written["small/out/kernel/tensor"][-1][1][0])
+    np.testing.assert_array_equal(final, model.get_layer("out").kernel.numpy())
+
+
+def test_callback_epoch_only_cadence(tmp_path):
+    _, _, steps = fit_and_read_steps(tmp_path, update_freq="epoch", log_at_train_begin=False)
+    assert steps == [5, 10]
+
+
+def test_callback_rejects_a_bad_update_freq():
+    with pytest.raises(ValueError, match="update_freq must be a positive number of steps"):
+        WeightsCallback("logs", update_freq=0)
+    with pytest.raises(ValueError, match="update_freq"):
+        WeightsCallback("logs", update_freq="batch")
