@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up everything the test suite needs on a fresh machine, then runs it:
+# Debian's chromium (browsers cannot be downloaded here), a virtual environment
+# with pinned TensorFlow and TensorBoard, and this project installed from a
+# freshly built wheel, so the tests check what a user would install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  sudo_prefix=""
+  [ "$(id -u)" -ne 0 ] && sudo_prefix="sudo"
+  $sudo_prefix apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_prefix apt-get install -y -qq chromium
+fi
+
+python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q "setuptools>=70" wheel build "tensorflow-cpu==2.21.0" "tensorboard==2.21.0" \
+  pytest playwright scikit-learn
+
+rm -rf dist
+.venv/bin/python -m build --no-isolation --wheel --outdir dist . >/dev/null
+.venv/bin/pip install -q --force-reinstall --no-deps dist/*.whl
+
+TB_WEIGHTS_PLUGIN_FROM_WHEEL=1 .venv/bin/pytest tests "$@"
