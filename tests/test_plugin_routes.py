@@ -243,3 +243,27 @@ def test_loader_keeps_every_step_unless_the_user_chose_a_retention():
     flags = argparse.Namespace(samples_per_plugin={"weights": 5, "images": 3})
     plugin.WeightsLoader().fix_flags(flags)
     assert flags.samples_per_plugin == {"weights": 5, "images": 3}
+
+
+def test_a_model_that_changed_shows_its_tree_of_each_step(tmp_path):
+    import keras
+
+    def model(widths):
+        inputs = keras.Input((3,))
+        x = inputs
+        for index, width in enumerate(widths):
+            x = keras.layers.Dense(width, name="dense_%d" % index)(x)
+        return keras.Model(inputs, x, name="growing")
+
+    with tf.summary.create_file_writer(str(tmp_path / "run")).as_default():
+        summary.weights(model([4]), step=0)
+        summary.weights(model([4, 2]), step=10)
+    client = make_client(str(tmp_path))
+    assert get_json(client, "runs")["runs"][0]["steps"] == [0, 10]
+    before = get_json(client, "tree", run="run", step=0)["models"][0]
+    after = get_json(client, "tree", run="run", step=10)["models"][0]
+    assert [c["path"] for c in before["children"]] == ["growing/dense_0"]
+    assert [c["path"] for c in after["children"]] == ["growing/dense_0", "growing/dense_1"]
+    assert (before["parameter_count"], after["parameter_count"]) == (16, 26)
+    get_json(client, "tensor", 404, run="run", tag="growing/dense_1/kernel/tensor", step=0)
+    assert get_json(client, "tensor", run="run", tag="growing/dense_1/kernel/tensor", step=10)["shape"] == [4, 2]
