@@ -1,0 +1,382 @@
+// Shared canvas charts: axes, ticks, grid, lines, bars and a vertical marker.
+// The 1-D tensor view, the statistics charts and the histograms all draw
+// through drawChart().
+
+import {formatTick} from './format.js';
+
+/**
+ * @typedef {{
+ *   color: string,
+ *   xs: !Array<number>,
+ *   ys: !Array<number>,
+ *   dots: (boolean|undefined),
+ * }}
+ */
+export let LineSeries;
+
+/**
+ * Bars from `x0[i]` to `x1[i]` with height `ys[i]`.
+ * @typedef {{
+ *   color: string,
+ *   x0: !Array<number>,
+ *   x1: !Array<number>,
+ *   ys: !Array<number>,
+ *   alpha: (number|undefined),
+ *   outline: (boolean|undefined),
+ * }}
+ *     `outline` draws the bars' contour as a solid step line, which keeps
+ *     overlaid translucent series readable.
+ */
+export let BarSeries;
+
+/**
+ * @typedef {{
+ *   width: number,
+ *   height: number,
+ *   lines: (!Array<!LineSeries>|undefined),
+ *   bars: (!Array<!BarSeries>|undefined),
+ *   xDomain: (!Array<number>|undefined),
+ *   yDomain: (!Array<number>|undefined),
+ *   integerX: (boolean|undefined),
+ *   yFromZero: (boolean|undefined),
+ *   marker: (?number|undefined),
+ *   hoverX: (?number|undefined),
+ *   emptyText: (string|undefined),
+ * }}
+ */
+export let ChartSpec;
+
+/**
+ * Where the plot area is and how data maps to it (CSS pixels, relative to the
+ * canvas).
+ * @typedef {{
+ *   left: number, top: number, right: number, bottom: number,
+ *   x: function(number): number, y: function(number): number,
+ *   invertX: function(number): number, invertY: function(number): number,
+ *   empty: boolean,
+ * }}
+ */
+export let ChartFrame;
+
+const AXIS_COLOR = '#9e9e9e';
+const GRID_COLOR = '#eeeeee';
+const LABEL_COLOR = '#616161';
+const MARKER_COLOR = '#f57c00';
+const FONT = '10px Roboto, "Helvetica Neue", Arial, sans-serif';
+
+/**
+ * Evenly spaced round tick values (steps of 1, 2 or 5 × 10^k) covering
+ * [lo, hi].
+ * @param {number} lo
+ * @param {number} hi
+ * @param {number} count  Approximate number of ticks wanted.
+ * @param {boolean=} integer  Only integer ticks.
+ * @return {{ticks: !Array<number>, spacing: number}}
+ */
+export function niceTicks(lo, hi, count, integer = false) {
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) {
+    return {ticks: Number.isFinite(lo) ? [lo] : [], spacing: 1};
+  }
+  const raw = span / Math.max(1, count);
+  const power = Math.pow(10, Math.floor(Math.log10(raw)));
+  const fraction = raw / power;
+  // Thresholds at the geometric means of 1, 2, 5, 10 (as d3.ticks).
+  const multiple = fraction >= Math.sqrt(50) ? 10 : fraction >= Math.sqrt(10) ? 5 : fraction >= Math.sqrt(2) ? 2 : 1;
+  let spacing = multiple * power;
+  if (integer) spacing = Math.max(1, Math.round(spacing));
+  const ticks = [];
+  const first = Math.ceil(lo / spacing - 1e-9);
+  const last = Math.floor(hi / spacing + 1e-9);
+  for (let i = first; i <= last; i++) {
+    // Round to the spacing's precision so 0.30000000000000004 reads as 0.3.
+    ticks.push(Number((i * spacing).toPrecision(12)));
+  }
+  return {ticks, spacing};
+}
+
+/**
+ * The extent of the finite numbers in several arrays.
+ * @param {!Array<!Array<number>>} arrays
+ * @return {?Array<number>}  `[min, max]`, or null when there is none.
+ */
+function extent(arrays) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const values of arrays) {
+    for (const v of values) {
+      if (Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/**
+ * Widens a degenerate or tight range so lines do not sit on the frame.
+ * @param {!Array<number>} range
+ * @param {number} padFraction
+ * @return {!Array<number>}
+ */
+function pad([lo, hi], padFraction) {
+  if (lo === hi) {
+    const d = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    return [lo - d, hi + d];
+  }
+  const d = (hi - lo) * padFraction;
+  return [lo - d, hi + d];
+}
+
+/**
+ * Sizes a canvas for the device pixel ratio and returns its 2-D context
+ * scaled to CSS pixels.
+ * @param {!HTMLCanvasElement} canvas
+ * @param {number} width  CSS pixels.
+ * @param {number} height  CSS pixels.
+ * @return {!CanvasRenderingContext2D}
+ */
+export function setupCanvas(canvas, width, height) {
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.max(1, Math.round(width * ratio));
+  canvas.height = Math.max(1, Math.round(height * ratio));
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  const ctx = /** @type {!CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return ctx;
+}
+
+/**
+ * Draws a chart on `canvas` (resizing it to the spec) and returns the frame
+ * for hover lookups.
+ * @param {!HTMLCanvasElement} canvas
+ * @param {!ChartSpec} spec
+ * @return {!ChartFrame}
+ */
+export function drawChart(canvas, spec) {
+  const {width, height} = spec;
+  const lines = spec.lines || [];
+  const bars = spec.bars || [];
+  const ctx = setupCanvas(canvas, width, height);
+  ctx.clearRect(0, 0, width, height);
+  ctx.font = FONT;
+
+  const xData = extent([
+    ...lines.map((s) => s.xs),
+    ...bars.map((s) => s.x0),
+    ...bars.map((s) => s.x1),
+  ]);
+  const yData = extent([...lines.map((s) => s.ys), ...bars.map((s) => s.ys)]);
+  const empty = !xData || !yData;
+
+  let xDomain = spec.xDomain || (xData ? [...xData] : [0, 1]);
+  if (xDomain[0] === xDomain[1]) xDomain = pad(xDomain, 0);
+  let yDomain = spec.yDomain;
+  if (!yDomain) {
+    yDomain = yData ? [...yData] : [0, 1];
+    if (spec.yFromZero) {
+      yDomain = [Math.min(0, yDomain[0]), Math.max(0, yDomain[1])];
+      yDomain = yDomain[0] === yDomain[1] ? [0, 1] : [yDomain[0], yDomain[1] * 1.05];
+    } else {
+      yDomain = pad(yDomain, 0.06);
+    }
+  }
+
+  const yTicks = niceTicks(yDomain[0], yDomain[1], Math.max(2, Math.floor(height / 34)));
+  const yLabels = yTicks.ticks.map((t) => formatTick(t, yTicks.spacing));
+  const labelWidth = Math.max(0, ...yLabels.map((l) => ctx.measureText(l).width));
+  const frame = {
+    left: Math.ceil(labelWidth) + 10,
+    top: 6,
+    right: width - 10,
+    bottom: height - 18,
+  };
+  const plotW = Math.max(1, frame.right - frame.left);
+  const plotH = Math.max(1, frame.bottom - frame.top);
+  const [x0, x1] = xDomain;
+  const [y0, y1] = yDomain;
+  /** @param {number} v */
+  const x = (v) => frame.left + ((v - x0) / (x1 - x0)) * plotW;
+  /** @param {number} v */
+  const y = (v) => frame.bottom - ((v - y0) / (y1 - y0)) * plotH;
+  /** @param {number} px */
+  const invertX = (px) => x0 + ((px - frame.left) / plotW) * (x1 - x0);
+  /** @param {number} py */
+  const invertY = (py) => y0 + ((frame.bottom - py) / plotH) * (y1 - y0);
+
+  // Grid and y labels.
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'right';
+  ctx.lineWidth = 1;
+  yTicks.ticks.forEach((t, i) => {
+    const py = Math.round(y(t)) + 0.5;
+    ctx.strokeStyle = GRID_COLOR;
+    ctx.beginPath();
+    ctx.moveTo(frame.left, py);
+    ctx.lineTo(frame.right, py);
+    ctx.stroke();
+    ctx.fillStyle = LABEL_COLOR;
+    ctx.fillText(yLabels[i], frame.left - 5, py);
+  });
+
+  // X labels, skipping those that would overlap.
+  const xTicks = niceTicks(x0, x1, Math.max(2, Math.floor(plotW / 56)), spec.integerX);
+  ctx.textBaseline = 'top';
+  ctx.textAlign = 'center';
+  let lastRight = -Infinity;
+  for (const t of xTicks.ticks) {
+    const px = x(t);
+    const label = formatTick(t, xTicks.spacing);
+    const w = ctx.measureText(label).width;
+    if (px - w / 2 < lastRight + 6) continue;
+    ctx.strokeStyle = AXIS_COLOR;
+    ctx.beginPath();
+    ctx.moveTo(Math.round(px) + 0.5, frame.bottom);
+    ctx.lineTo(Math.round(px) + 0.5, frame.bottom + 3);
+    ctx.stroke();
+    ctx.fillStyle = LABEL_COLOR;
+    ctx.fillText(label, px, frame.bottom + 5);
+    lastRight = px + w / 2;
+  }
+
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(frame.left, frame.top - 1, plotW, plotH + 2);
+  ctx.clip();
+
+  for (const series of bars) {
+    ctx.globalAlpha = series.alpha ?? 1;
+    ctx.fillStyle = series.color;
+    const base = y(Math.max(y0, Math.min(y1, 0)));
+    series.ys.forEach((v, i) => {
+      if (!Number.isFinite(v) || !Number.isFinite(series.x0[i])) return;
+      const left = x(series.x0[i]);
+      const right = x(series.x1[i]);
+      // Leave a hairline gap between wide bars; thin bars stay solid.
+      const gap = right - left > 4 ? 1 : 0;
+      const top = y(v);
+      ctx.fillRect(left + gap / 2, Math.min(top, base), Math.max(0.5, right - left - gap), Math.abs(base - top));
+    });
+    ctx.globalAlpha = 1;
+    if (series.outline) {
+      ctx.strokeStyle = series.color;
+      ctx.lineWidth = 1.25;
+      ctx.beginPath();
+      let open = false;
+      series.ys.forEach((v, i) => {
+        if (!Number.isFinite(v) || !Number.isFinite(series.x0[i]) || !Number.isFinite(series.x1[i])) {
+          if (open) ctx.lineTo(x(series.x1[i - 1]), base);
+          open = false;
+          return;
+        }
+        if (!open) ctx.moveTo(x(series.x0[i]), base);
+        ctx.lineTo(x(series.x0[i]), y(v));
+        ctx.lineTo(x(series.x1[i]), y(v));
+        open = true;
+      });
+      if (open) ctx.lineTo(x(series.x1[series.x1.length - 1]), base);
+      ctx.stroke();
+    }
+  }
+
+  for (const series of lines) {
+    ctx.strokeStyle = series.color;
+    ctx.fillStyle = series.color;
+    ctx.lineWidth = 1.5;
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    let penDown = false;
+    let finiteCount = 0;
+    series.xs.forEach((xv, i) => {
+      const yv = series.ys[i];
+      if (!Number.isFinite(yv) || !Number.isFinite(xv)) {
+        penDown = false;
+        return;
+      }
+      finiteCount++;
+      if (penDown) ctx.lineTo(x(xv), y(yv));
+      else ctx.moveTo(x(xv), y(yv));
+      penDown = true;
+    });
+    ctx.stroke();
+    if (series.dots || finiteCount === 1) {
+      series.xs.forEach((xv, i) => {
+        const yv = series.ys[i];
+        if (!Number.isFinite(yv) || !Number.isFinite(xv)) return;
+        ctx.beginPath();
+        ctx.arc(x(xv), y(yv), 2.5, 0, 2 * Math.PI);
+        ctx.fill();
+      });
+    }
+  }
+  ctx.restore();
+
+  // Axes.
+  ctx.strokeStyle = AXIS_COLOR;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(frame.left - 0.5, frame.top);
+  ctx.lineTo(frame.left - 0.5, frame.bottom + 0.5);
+  ctx.lineTo(frame.right, frame.bottom + 0.5);
+  ctx.stroke();
+
+  for (const [value, color, dash] of [
+    [spec.hoverX, '#bdbdbd', []],
+    [spec.marker, MARKER_COLOR, [4, 3]],
+  ]) {
+    if (value === null || value === undefined || !Number.isFinite(value)) continue;
+    const px = Math.round(x(/** @type {number} */ (value))) + 0.5;
+    if (px < frame.left - 1 || px > frame.right + 1) continue;
+    ctx.strokeStyle = /** @type {string} */ (color);
+    ctx.setLineDash(/** @type {!Array<number>} */ (dash));
+    ctx.beginPath();
+    ctx.moveTo(px, frame.top);
+    ctx.lineTo(px, frame.bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+
+  if (empty) {
+    ctx.fillStyle = LABEL_COLOR;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(spec.emptyText || 'no finite values', (frame.left + frame.right) / 2, (frame.top + frame.bottom) / 2);
+  }
+
+  return {...frame, x, y, invertX, invertY, empty};
+}
+
+/**
+ * Calls `onMove` with the mouse position in CSS pixels relative to the canvas
+ * while the mouse is over it, and `onLeave` when it leaves.
+ * @param {!HTMLCanvasElement} canvas
+ * @param {function(number, number, !MouseEvent)} onMove
+ * @param {function()} onLeave
+ */
+export function onCanvasHover(canvas, onMove, onLeave) {
+  canvas.addEventListener('mousemove', (event) => {
+    const box = canvas.getBoundingClientRect();
+    onMove(event.clientX - box.left, event.clientY - box.top, event);
+  });
+  canvas.addEventListener('mouseleave', () => onLeave());
+}
+
+/**
+ * The index of the element of sorted `xs` nearest to `value`.
+ * @param {!Array<number>} xs  Ascending.
+ * @param {number} value
+ * @return {number}  -1 when `xs` is empty.
+ */
+export function nearestIndex(xs, value) {
+  if (xs.length === 0) return -1;
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] <= value) lo = mid;
+    else hi = mid;
+  }
+  return Math.abs(xs[lo] - value) <= Math.abs(xs[hi] - value) ? lo : hi;
+}

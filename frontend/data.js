@@ -1,0 +1,333 @@
+// Data access: the plugin's HTTP routes (see tb_weights_plugin/http_api.md).
+// URLs are relative to the iframe's base, `<...>/data/plugin/weights/`, so the
+// same code works under TensorBoard's path prefix and experiment routes.
+
+/**
+ * @typedef {{run: string, steps: !Array<number>, models: !Array<string>}}
+ */
+export let RunInfo;
+
+/**
+ * A node of the hierarchy (FORMAT.md, "Hierarchy blob").
+ * @typedef {{
+ *   kind: string, name: string, path: string,
+ *   class_name: (string|undefined),
+ *   parameter_count: (number|undefined),
+ *   trainable_parameter_count: (number|undefined),
+ *   shared_with: (!Array<string>|undefined),
+ *   children: (!Array<!TreeNode>|undefined),
+ *   variable_name: (string|undefined),
+ *   shape: (!Array<number>|undefined),
+ *   dtype: (string|undefined),
+ *   trainable: (boolean|undefined),
+ *   tensor_tag: (string|undefined),
+ *   statistics_tag: (string|undefined),
+ *   target: (string|undefined),
+ * }}
+ */
+export let TreeNode;
+
+/**
+ * @typedef {{run: string, step: number, models: !Array<!TreeNode>}}
+ */
+export let Tree;
+
+/**
+ * The display view of one tensor, with non-finite numbers decoded.
+ * @typedef {{
+ *   run: string, tag: string, path: string, step: number, dtype: string,
+ *   shape: !Array<number>, view_shape: !Array<number>,
+ *   values_shape: !Array<number>, values: !Array<number>,
+ *   downsampled: boolean, downsample_method: ?string,
+ *   block_shape: !Array<number>, min: ?number, max: ?number,
+ *   nan_count: number, inf_count: number,
+ * }}
+ */
+export let Tensor;
+
+/**
+ * @typedef {{step: number, edges: !Array<number>, counts: !Array<number>}}
+ */
+export let Histogram;
+
+/**
+ * @typedef {{
+ *   run: string, tag: string, path: string, steps: !Array<number>,
+ *   wall_times: !Array<number>,
+ *   statistics: !Object<string, !Array<number>>,
+ *   histograms: !Array<!Histogram>,
+ * }}
+ */
+export let Stats;
+
+/** An error answer of a route, carrying the server's message. */
+export class ApiError extends Error {
+  /**
+   * @param {string} message
+   * @param {number} status  HTTP status, 0 when the request itself failed.
+   */
+  constructor(message, status) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
+}
+
+/**
+ * Decodes a number the server may have sent as a string because JSON cannot
+ * hold it (`"NaN"`, `"Infinity"`, `"-Infinity"`).
+ * @param {*} value
+ * @return {?number}  `null` stays `null`.
+ */
+export function decodeNumber(value) {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return value;
+  if (value === 'NaN') return NaN;
+  if (value === 'Infinity') return Infinity;
+  if (value === '-Infinity') return -Infinity;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return Number(value);
+}
+
+/**
+ * @param {!Array<*>} values
+ * @return {!Array<number>}
+ */
+export function decodeNumbers(values) {
+  return (values || []).map((v) => {
+    const n = decodeNumber(v);
+    return n === null ? NaN : n;
+  });
+}
+
+/**
+ * Fetches a route and parses its JSON, turning error answers into
+ * {@link ApiError} with the server's `error` message.
+ * @param {string} route  e.g. `tree`.
+ * @param {!Object<string, (string|number)>=} params
+ * @return {!Promise<*>}
+ */
+async function fetchJson(route, params = {}) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    query.set(key, String(value));
+  }
+  const url = query.toString() ? `./${route}?${query}` : `./${route}`;
+  let response;
+  try {
+    response = await fetch(url, {headers: {Accept: 'application/json'}});
+  } catch (e) {
+    throw new ApiError(
+      `Could not reach TensorBoard (${e instanceof Error ? e.message : e}).`,
+      0,
+    );
+  }
+  const text = await response.text();
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch (e) {
+    body = null;
+  }
+  if (!response.ok) {
+    const detail =
+      body && typeof body.error === 'string'
+        ? body.error
+        : `${response.status} ${response.statusText}`.trim();
+    throw new ApiError(detail, response.status);
+  }
+  if (body === null) {
+    throw new ApiError(`The answer of /${route} is not JSON.`, response.status);
+  }
+  return body;
+}
+
+/**
+ * A small map that forgets its oldest entries; it holds promises so that
+ * concurrent requests for the same key share one fetch.
+ */
+class PromiseCache {
+  /** @param {number} capacity */
+  constructor(capacity) {
+    this.capacity = capacity;
+    /** @type {!Map<string, !Promise<*>>} */
+    this.entries = new Map();
+  }
+
+  /**
+   * @param {string} key
+   * @param {function(): !Promise<*>} load
+   * @return {!Promise<*>}
+   */
+  get(key, load) {
+    let promise = this.entries.get(key);
+    if (promise) {
+      // Re-insert to mark as recently used.
+      this.entries.delete(key);
+      this.entries.set(key, promise);
+      return promise;
+    }
+    promise = load();
+    this.entries.set(key, promise);
+    // A failed request is not cached: the next attempt asks again.
+    promise.catch(() => {
+      if (this.entries.get(key) === promise) this.entries.delete(key);
+    });
+    while (this.entries.size > this.capacity) {
+      this.entries.delete(this.entries.keys().next().value);
+    }
+    return promise;
+  }
+
+  /** Forgets every entry. */
+  clear() {
+    this.entries.clear();
+  }
+}
+
+const statsCache = new PromiseCache(64);
+const tensorCache = new PromiseCache(96);
+
+/**
+ * The runs that hold weights data.
+ * @return {!Promise<!Array<!RunInfo>>}
+ */
+export async function getRuns() {
+  const body = await fetchJson('runs');
+  return (body.runs || []).map((r) => ({
+    run: String(r.run),
+    steps: (r.steps || []).map(Number).sort((a, b) => a - b),
+    models: (r.models || []).map(String),
+  }));
+}
+
+/**
+ * The variable hierarchy of a run at its latest step.
+ * @param {string} run
+ * @return {!Promise<!Tree>}
+ */
+export async function getTree(run) {
+  const body = await fetchJson('tree', {run});
+  return {run: body.run, step: body.step, models: body.models || []};
+}
+
+/**
+ * The display view of one variable at one step. Cached: a logged tensor does
+ * not change.
+ * @param {string} run
+ * @param {string} tag  The variable's `tensor_tag`.
+ * @param {number} step
+ * @param {number} maxCells  Upper bound of cells of the view.
+ * @return {!Promise<!Tensor>}
+ */
+export function getTensor(run, tag, step, maxCells) {
+  const key = JSON.stringify([run, tag, step, maxCells]);
+  return tensorCache.get(key, async () => {
+    const body = await fetchJson('tensor', {
+      run,
+      tag,
+      step,
+      format: 'json',
+      max_cells: maxCells,
+    });
+    return {
+      ...body,
+      values: decodeNumbers(body.values),
+      min: decodeNumber(body.min),
+      max: decodeNumber(body.max),
+      nan_count: Number(body.nan_count || 0),
+      inf_count: Number(body.inf_count || 0),
+      block_shape: body.block_shape || [],
+    };
+  });
+}
+
+/**
+ * The statistics and histograms of one variable over its logged steps.
+ * Cached until {@link clearCaches}.
+ * @param {string} run
+ * @param {string} tag  The variable's `statistics_tag`.
+ * @return {!Promise<!Stats>}
+ */
+export function getStats(run, tag) {
+  const key = JSON.stringify([run, tag]);
+  return statsCache.get(key, async () => {
+    const body = await fetchJson('stats', {run, tag});
+    /** @type {!Object<string, !Array<number>>} */
+    const statistics = {};
+    for (const [name, values] of Object.entries(body.statistics || {})) {
+      statistics[name] = decodeNumbers(/** @type {!Array<*>} */ (values));
+    }
+    return {
+      ...body,
+      steps: (body.steps || []).map(Number),
+      wall_times: decodeNumbers(body.wall_times),
+      statistics,
+      histograms: (body.histograms || []).map((hist) => ({
+        step: Number(hist.step),
+        edges: decodeNumbers(hist.edges),
+        counts: decodeNumbers(hist.counts),
+      })),
+    };
+  });
+}
+
+/**
+ * The URL of the exact logged tensor as a `.npy` file.
+ * @param {string} run
+ * @param {string} tag
+ * @param {number} step
+ * @return {string}
+ */
+export function npyUrl(run, tag, step) {
+  const query = new URLSearchParams({
+    run,
+    tag,
+    step: String(step),
+    format: 'npy',
+  });
+  return `./tensor?${query}`;
+}
+
+/**
+ * The half-open range of view indices that reduced index `i` stands for
+ * along one axis of a downsampled tensor (http_api.md, `block_shape`).
+ * @param {number} i
+ * @param {number} full  Length of the view along this axis.
+ * @param {number} reduced  Length of the reduced values along this axis.
+ * @return {!Array<number>}  `[start, end)`.
+ */
+export function blockRange(i, full, reduced) {
+  return [Math.floor((i * full) / reduced), Math.floor(((i + 1) * full) / reduced)];
+}
+
+/**
+ * Forgets cached statistics and tensors, for a reload: new steps may have
+ * been logged since.
+ */
+export function clearCaches() {
+  statsCache.clear();
+  tensorCache.clear();
+}
+
+/**
+ * Drops stale answers. Each call of `next()` starts a new request
+ * generation and returns a check that stays true only while no newer
+ * generation has started:
+ *
+ *     const isCurrent = latest.next();
+ *     const tree = await getTree(run);
+ *     if (!isCurrent()) return;  // the user moved on meanwhile
+ */
+export class Latest {
+  /** Starts at generation 0. */
+  constructor() {
+    this.generation = 0;
+  }
+
+  /** @return {function(): boolean} */
+  next() {
+    const generation = ++this.generation;
+    return () => generation === this.generation;
+  }
+}
