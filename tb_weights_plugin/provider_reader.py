@@ -77,7 +77,18 @@ class ProviderReader:
         return data.get(run, {})
 
     def _run_order(self, ctx, experiment_id):
-        runs = self._provider.list_runs(ctx, experiment_id=experiment_id)
+        """`{run name: rank}` in TensorBoard's order: by start time, then name.
+
+        The same order as TensorBoard's `/data/runs`; providers themselves
+        list runs in no fixed order (the Rust data server's varies).
+        """
+        runs = sorted(
+            self._provider.list_runs(ctx, experiment_id=experiment_id),
+            key=lambda run: (
+                run.start_time if run.start_time is not None else float("inf"),
+                run.run_name,
+            ),
+        )
         return {run.run_name: index for index, run in enumerate(runs)}
 
     def runs(self, ctx, experiment_id):

@@ -38,7 +38,9 @@ def encode_npy(array):
       `bytes`: a `.npy` file (C order) that `numpy.load` reads back exactly.
     """
     buffer = io.BytesIO()
-    np.lib.format.write_array(buffer, np.ascontiguousarray(storable_array(array)), allow_pickle=False)
+    # np.require keeps a 0-d array 0-d (np.ascontiguousarray would make it 1-d).
+    contiguous = np.require(storable_array(np.asarray(array)), requirements="C")
+    np.lib.format.write_array(buffer, contiguous, allow_pickle=False)
     return buffer.getvalue()
 
 

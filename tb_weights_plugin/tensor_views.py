@@ -36,27 +36,39 @@ def _block_starts(length, blocks):
     return (np.arange(blocks, dtype=np.int64) * length) // blocks
 
 
+# A reduced 2-D view keeps at least this many cells of its shorter axis (or
+# all of them, if fewer, and never more than sqrt(max_cells), so the longer
+# axis never ends shorter than the shorter one): a narrow matrix such as an
+# embedding table is not squeezed into a column or two.
+MIN_SHORT_AXIS = 64
+
+
 def reduced_shape(shape, max_cells):
     """The shape of the block-mean view of a 1-D or 2-D view with at most `max_cells` cells.
+
+    A 2-D view is reduced in its own aspect ratio, except that the shorter
+    axis keeps at least `min(its length, MIN_SHORT_AXIS, isqrt(max_cells))`
+    cells and the longer axis takes the reduction.
 
     Args:
       shape: `(n,)` or `(rows, columns)`.
       max_cells: the largest number of cells allowed, ≥ 1.
 
     Returns:
-      A tuple of the same length: `shape` itself when it fits, else blocks
-      along each axis in the view's aspect ratio, each axis ≥ 1.
+      A tuple of the same length: `shape` itself when it fits, else a shape
+      with each axis between 1 and the view's and at most `max_cells` cells.
     """
     if int(np.prod(shape)) <= max_cells:
         return tuple(shape)
     if len(shape) == 1:
         return (max_cells,)
-    rows, columns = shape
-    factor = math.sqrt(rows * columns / max_cells)
-    reduced_rows = max(1, min(rows, int(rows / factor)))
-    reduced_columns = max(1, min(columns, max_cells // reduced_rows))
-    reduced_rows = max(1, min(rows, max_cells // reduced_columns))
-    return (reduced_rows, reduced_columns)
+    short_axis = 0 if shape[0] < shape[1] else 1
+    short, long = shape[short_axis], shape[1 - short_axis]
+    factor = math.sqrt(short * long / max_cells)
+    reduced_short = max(int(short / factor), min(short, MIN_SHORT_AXIS, math.isqrt(max_cells)), 1)
+    reduced_long = max(1, min(long, max_cells // reduced_short))
+    reduced_short = max(1, min(short, max_cells // reduced_long))
+    return (reduced_short, reduced_long) if short_axis == 0 else (reduced_long, reduced_short)
 
 
 def block_mean(view, shape):

@@ -130,13 +130,13 @@ def test_tensor_json_view_downsamples_by_block_means_keeping_true_min_max(client
     expected = logged_runs[1]["run_a"][2][KERNEL].astype(np.float64)
     view = get_json(client, "tensor", run="run_a", tag=KERNEL + "/tensor", step=2, max_cells=10)
     assert view["downsampled"] is True and view["downsample_method"] == "block_mean"
-    assert view["values_shape"] == [2, 5] and view["block_shape"] == [4, 3]
-    # Rows split [0,4) [4,8); columns [0,2) [2,4) [4,7) [7,9) [9,12).
-    row_edges, column_edges = [0, 4, 8], [0, 2, 4, 7, 9, 12]
+    assert view["values_shape"] == [3, 3] and view["block_shape"] == [3, 4]
+    # Rows split [0,2) [2,5) [5,8); columns [0,4) [4,8) [8,12).
+    row_edges, column_edges = [0, 2, 5, 8], [0, 4, 8, 12]
     means = [
         expected[row_edges[i] : row_edges[i + 1], column_edges[j] : column_edges[j + 1]].mean()
-        for i in range(2)
-        for j in range(5)
+        for i in range(3)
+        for j in range(3)
     ]
     np.testing.assert_allclose(view["values"], means, rtol=1e-12)
     assert view["min"] == float(np.float32(expected.min()))

@@ -227,6 +227,16 @@ def test_errors_name_the_problem_and_the_fix(tmp_path):
     assert event_files.read_summaries(str(tmp_path)) == {}
 
 
+def test_scalars_keep_rank_zero(tmp_path):
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        summary.weights({"scale": tf.Variable(2.5), "count": np.int64(7)}, step=0, name="m")
+    written = event_files.read_summaries(str(tmp_path))
+    scale = statistics.decode_npy(written["m/scale/tensor"][0][1][0])
+    assert scale.shape == () and scale == np.float32(2.5)
+    count = statistics.decode_npy(written["m/count/tensor"][0][1][0])
+    assert count.shape == () and count.dtype == np.int64 and count == 7
+
+
 def test_default_step_is_used(tmp_path):
     with tf.summary.create_file_writer(str(tmp_path)).as_default(step=42):
         summary.weights({"w": np.ones(2)}, name="m")

@@ -55,15 +55,21 @@ def test_views_of_every_rank_match_numpy(shape):
 
 
 def test_reduced_shape_keeps_the_aspect_and_the_bound():
-    assert tensor_views.reduced_shape((2048, 1000), 65536) == (366, 179)
+    assert tensor_views.reduced_shape((2048, 1000), 65536) == (368, 178)
+    # A narrow matrix keeps its short axis; the long one takes the reduction.
+    assert tensor_views.reduced_shape((50000, 16), 5760) == (360, 16)
+    assert tensor_views.reduced_shape((16, 50000), 5760) == (16, 360)
+    assert tensor_views.reduced_shape((100000, 300), 65536) == (1024, 64)
+    assert tensor_views.reduced_shape((8, 12), 10) == (3, 3)
     assert tensor_views.reduced_shape((64, 64), 65536) == (64, 64)
     assert tensor_views.reduced_shape((1, 100000), 1000) == (1, 1000)
     assert tensor_views.reduced_shape((100000, 1), 1000) == (1000, 1)
     assert tensor_views.reduced_shape((100000,), 1000) == (1000,)
-    for shape in [(7, 3), (1000, 2), (5, 5000), (12345, 678)]:
+    for shape in [(7, 3), (1000, 2), (5, 5000), (12345, 678), (50000, 16)]:
         for max_cells in (1, 2, 17, 4096):
             reduced = tensor_views.reduced_shape(shape, max_cells)
             assert reduced[0] * reduced[1] <= max_cells
+            assert max(reduced) >= min(reduced[0], reduced[1], math.isqrt(max_cells))
             assert 1 <= reduced[0] <= shape[0] and 1 <= reduced[1] <= shape[1]
 
 
