@@ -26,7 +26,8 @@ setuptools.setup(
     # The TensorBoard side needs no TensorFlow; the writer needs either the
     # `tensorflow` or the `tensorflow-cpu` distribution (both provide the
     # `tensorflow` module), so the user picks one through an extra.
-    install_requires=["tensorboard>=2.16", "numpy", "werkzeug"],
+    # google-crc32c: the hardware CRC-32C that event file records need.
+    install_requires=["tensorboard>=2.16", "numpy", "werkzeug", "google-crc32c>=1.5"],
     extras_require={
         "tensorflow": ["tensorflow>=2.16"],
         "tensorflow-cpu": ["tensorflow-cpu>=2.16"],

@@ -9,6 +9,7 @@ python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q "tensorflow-cpu==2.21.0" "tensorboard==2.21.0" scikit-learn
 .venv/bin/pip install -q --force-reinstall --no-deps .
+.venv/bin/pip install -q .
 
 rm -rf demo/logs
 .venv/bin/python demo/train.py --logdir demo/logs

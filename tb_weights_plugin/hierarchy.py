@@ -522,3 +522,75 @@ def collect(obj, name=None, trainable_variables=None):
             % (type(obj).__name__, root.name)
         )
     return root
+
+
+def numpy_dtype(name):
+    """The numpy dtype named `name`, including `bfloat16` (from ml_dtypes)."""
+    if name == "bfloat16":
+        import ml_dtypes
+
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
+
+
+def select(root, include=None, exclude=None):
+    """Keeps, in place, the variables whose path `include` selects and `exclude` does not.
+
+    Args:
+      root: a `ModuleNode` from `collect`.
+      include: None (every variable), or compiled patterns; a variable is kept
+        if one of them matches its path (`pattern.search`).
+      exclude: None, or compiled patterns; a variable is dropped if one matches.
+
+    Modules left with no kept variable in their subtree are dropped too (the
+    root stays), and so are references to dropped nodes.
+
+    Raises:
+      HierarchyError: nothing is left to log.
+    """
+    if include is None and exclude is None:
+        return
+
+    def wanted(path):
+        if include is not None and not any(p.search(path) for p in include):
+            return False
+        return not (exclude and any(p.search(path) for p in exclude))
+
+    kept_paths = set()
+
+    def prune(node):
+        kept = []
+        for child in node.children:
+            if isinstance(child, VariableNode) and wanted(child.path):
+                kept.append(child)
+            elif isinstance(child, ModuleNode):
+                prune(child)
+                if next(child.variables(), None) is not None:
+                    kept.append(child)
+            elif isinstance(child, ReferenceNode):
+                kept.append(child)
+        node.children = kept
+        kept_paths.update(c.path for c in kept if not isinstance(c, ReferenceNode))
+
+    prune(root)
+
+    def drop_dangling_references(node):
+        node.children = [
+            c for c in node.children if not isinstance(c, ReferenceNode) or c.target in kept_paths
+        ]
+        for child in node.children:
+            if isinstance(child, ModuleNode):
+                drop_dangling_references(child)
+
+    drop_dangling_references(root)
+    if next(root.variables(), None) is None:
+        raise HierarchyError(
+            "include=%r and exclude=%r select none of the variables of %r; check the "
+            "patterns against the variable paths (e.g. '%s/dense/kernel')."
+            % (
+                [p.pattern for p in include or []],
+                [p.pattern for p in exclude or []],
+                root.name,
+                root.name,
+            )
+        )

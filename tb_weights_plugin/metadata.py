@@ -10,10 +10,15 @@ import json
 from tensorboard.compat.proto import summary_pb2
 
 PLUGIN_NAME = "weights"
+# Full tensors are written under a plugin name of their own with
+# DATA_CLASS_UNKNOWN, so TensorBoard's data loaders do not keep them in memory;
+# the plugin reads them from the event files by offset (event_records.py).
+TENSORS_PLUGIN_NAME = "weights_tensors"
 
 # Version of the plugin content and of the blobs it describes. Readers accept
-# every version up to this one; see `parse_plugin_content`.
-PROTOCOL_VERSION = 1
+# every version up to this one; see `parse_plugin_content`. Version 1 stored
+# full tensors as DATA_CLASS_BLOB_SEQUENCE under PLUGIN_NAME (still read).
+PROTOCOL_VERSION = 2
 
 KIND_HIERARCHY = "hierarchy"
 KIND_STATISTICS = "statistics"
@@ -36,7 +41,7 @@ BUCKET_COUNT = 64
 _DATA_CLASS = {
     KIND_HIERARCHY: summary_pb2.DATA_CLASS_BLOB_SEQUENCE,
     KIND_STATISTICS: summary_pb2.DATA_CLASS_TENSOR,
-    KIND_TENSOR: summary_pb2.DATA_CLASS_BLOB_SEQUENCE,
+    KIND_TENSOR: summary_pb2.DATA_CLASS_UNKNOWN,
 }
 
 
@@ -73,9 +78,10 @@ def create_summary_metadata(kind, **fields):
         `name=` for a hierarchy, `path=` for a variable's series.
 
     Returns:
-      A `summary_pb2.SummaryMetadata` with `plugin_data` set to this plugin and
-      JSON content carrying `version` and `kind`, and `data_class` set
-      explicitly (TensorBoard back-fills it only for its own plugins).
+      A `summary_pb2.SummaryMetadata` with JSON content carrying `version`
+      and `kind`, and `data_class` set explicitly (TensorBoard back-fills it
+      only for its own plugins). Tensors go under `TENSORS_PLUGIN_NAME` with
+      `DATA_CLASS_UNKNOWN`; the rest under `PLUGIN_NAME`.
 
     Raises:
       ValueError: `kind` is not one of the three kinds.
@@ -92,7 +98,7 @@ def create_summary_metadata(kind, **fields):
     content.update(fields)
     return summary_pb2.SummaryMetadata(
         plugin_data=summary_pb2.SummaryMetadata.PluginData(
-            plugin_name=PLUGIN_NAME,
+            plugin_name=TENSORS_PLUGIN_NAME if kind == KIND_TENSOR else PLUGIN_NAME,
             content=json.dumps(content, sort_keys=True).encode("utf-8"),
         ),
         data_class=_DATA_CLASS[kind],
@@ -129,3 +135,13 @@ def parse_plugin_content(content):
             % (version, PROTOCOL_VERSION)
         )
     return parsed
+
+
+def parse_summary_metadata(serialized):
+    """Parses serialized `SummaryMetadata` bytes; returns None if they are not one."""
+    summary_metadata = summary_pb2.SummaryMetadata()
+    try:
+        summary_metadata.ParseFromString(serialized)
+    except Exception:  # protobuf's DecodeError varies by implementation
+        return None
+    return summary_metadata

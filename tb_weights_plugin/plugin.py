@@ -20,6 +20,7 @@ from tensorboard.plugins import base_plugin
 
 from tb_weights_plugin import metadata
 from tb_weights_plugin import provider_reader
+from tb_weights_plugin import tensor_index
 from tb_weights_plugin import tensor_views
 
 logger = logging.getLogger(__name__)
@@ -111,13 +112,17 @@ class WeightsPlugin(base_plugin.TBPlugin):
     """The Weights dashboard: a layer tree and per-step tensor views.
 
     Args:
-      context: a `base_plugin.TBContext`; only its `data_provider` is used.
+      context: a `base_plugin.TBContext`: its `data_provider` serves the
+        hierarchy and statistics, and its `logdir`, when a local folder, the
+        full tensors (read from the event files by offset).
     """
 
     plugin_name = metadata.PLUGIN_NAME
 
     def __init__(self, context):
-        self._reader = provider_reader.ProviderReader(context.data_provider)
+        logdir = getattr(context, "logdir", None)
+        store = tensor_index.TensorStore(logdir) if logdir and os.path.isdir(logdir) else None
+        self._reader = provider_reader.ProviderReader(context.data_provider, store)
         self._frontend = frontend_directory()
 
     def get_plugin_apps(self):
@@ -228,15 +233,19 @@ class WeightsLoader(base_plugin.TBLoader):
 
     By default TensorBoard keeps 10 blob samples per (run, tag) of a
     third-party plugin and drops other steps silently, so a long run would
-    lose most logged tensors. Unless the user passed
+    lose most logged steps. Unless the user passed
     `--samples_per_plugin=weights=N`, this sets `weights=0` (keep every
-    step) before TensorBoard builds its data ingester.
+    step of the hierarchy and statistics) before TensorBoard builds its data
+    ingester. Full tensors are read from the event files, not from
+    TensorBoard's memory: `weights_tensors=1` makes the Python loader keep
+    only the latest of those it meets (the Rust loader keeps none).
     """
 
     def fix_flags(self, flags):
         samples = getattr(flags, "samples_per_plugin", None)
         if isinstance(samples, dict):
             samples.setdefault(metadata.PLUGIN_NAME, 0)
+            samples.setdefault(metadata.TENSORS_PLUGIN_NAME, 1)
 
     def load(self, context):
         return WeightsPlugin(context)

@@ -13,8 +13,10 @@ import logging
 from tensorboard import errors
 from tensorboard.data import provider
 
+from tb_weights_plugin import event_records
 from tb_weights_plugin import metadata
 from tb_weights_plugin import statistics as statistics_lib
+from tb_weights_plugin import tensor_storage
 from tb_weights_plugin import tensor_views
 
 logger = logging.getLogger(__name__)
@@ -28,12 +30,19 @@ _ALL_SAMPLES = 1 << 30
 class ProviderReader:
     """The plugin's data access, over a `tensorboard.data.provider.DataProvider`.
 
+    Full tensors of format version 2 are read from the event files through
+    `tensor_store` (they are not in the data provider); version 1 tensors,
+    stored as blob sequences, through the data provider.
+
     Args:
       data_provider: the provider from `TBContext.data_provider`.
+      tensor_store: a `tensor_index.TensorStore` over TensorBoard's log
+        directory, or None when the log directory is not a local folder.
     """
 
-    def __init__(self, data_provider):
+    def __init__(self, data_provider, tensor_store=None):
         self._provider = data_provider
+        self._tensor_store = tensor_store
 
     def _series(self, ctx, experiment_id, kind, runs=None, tags=None):
         """Returns `{run: {tag: (time series, parsed plugin content)}}` of one kind.
@@ -146,27 +155,67 @@ class ProviderReader:
             )
         return dict(run=run, step=step, models=models)
 
-    def _tensor_datum(self, ctx, experiment_id, run, tag, step):
+    def _tensor_records(self, run, tag):
+        """`{step: TensorRecord}` of a version-2 tensor tag (empty without a store)."""
+        if self._tensor_store is None:
+            return {}
+        return self._tensor_store.records(run, tag)
+
+    def _v1_tensor_series(self, ctx, experiment_id, run, tag):
+        """The version-1 blob sequence series of a tensor tag, or None."""
         series = self._series(ctx, experiment_id, metadata.KIND_TENSOR, runs=[run], tags=[tag])
-        if tag not in series.get(run, {}):
+        return series.get(run, {}).get(tag)
+
+    def _tensor(self, ctx, experiment_id, run, tag, step):
+        """Reads one logged tensor.
+
+        Returns:
+          `(stored array, content)`: the array as stored (a bfloat16 tensor as
+          its uint16 bits) and the record's plugin content, whose `dtype`,
+          `shape`, `stored_dtype` and `subsample_strides` describe it (filled
+          in for version-1 tensors, which are stored whole).
+
+        Raises:
+          NotFoundError: unknown run or tag, or no tensor at `step`.
+        """
+        if run not in self._series(ctx, experiment_id, metadata.KIND_HIERARCHY, runs=[run]):
+            raise errors.NotFoundError("Run %r has no weights data." % run)
+        record = self._tensor_records(run, tag).get(step)
+        if record is not None:
+            try:
+                blob = record.read_blob()
+            except event_records.RecordCorruptError as error:
+                raise errors.NotFoundError("The tensor of %r at step %d is damaged: %s" % (tag, step, error))
+            return statistics_lib.decode_npy(blob), record.content
+        series = self._v1_tensor_series(ctx, experiment_id, run, tag)
+        if series is None and not self._tensor_records(run, tag):
             raise errors.NotFoundError(
                 "Run %r has no tensor tag %r; take the tensor_tag of a variable node "
                 "from the tree route." % (run, tag)
             )
-        content = series[run][tag][1]
-        datum = _at_step(self._blob_data(ctx, experiment_id, run, [tag]).get(tag, []), step)
+        datum = None
+        if series is not None:
+            datum = _at_step(self._blob_data(ctx, experiment_id, run, [tag]).get(tag, []), step)
         if datum is None:
             raise errors.NotFoundError("Tag %r of run %r has no tensor at step %d." % (tag, run, step))
-        return datum, content
+        array = statistics_lib.decode_npy(self._provider.read_blob(ctx, blob_key=datum.values[0].blob_key))
+        content = dict(series[1])
+        content.update(
+            dtype=array.dtype.name, shape=list(array.shape), stored_dtype=array.dtype.name, subsample_strides=None
+        )
+        return array, content
 
     def tensor_npy(self, ctx, experiment_id, run, tag, step):
-        """Returns the exact logged tensor as `.npy` bytes.
+        """Returns the logged tensor as `.npy` bytes: exactly what was stored.
+
+        A bfloat16-stored tensor comes back as float32 holding exactly its
+        bfloat16 values; a subsampled one as its stored grid.
 
         Raises:
           NotFoundError: unknown run, tag, or no tensor at `step`.
         """
-        datum, _ = self._tensor_datum(ctx, experiment_id, run, tag, step)
-        return self._provider.read_blob(ctx, blob_key=datum.values[0].blob_key)
+        stored, content = self._tensor(ctx, experiment_id, run, tag, step)
+        return statistics_lib.encode_npy(tensor_storage.restored_values(stored, content["stored_dtype"]))
 
     def tensor_view(self, ctx, experiment_id, run, tag, step, max_cells):
         """Returns the JSON display view of one tensor (see `tensor_views.json_view`).
@@ -176,25 +225,54 @@ class ProviderReader:
 
         Returns:
           The dict of `tensor_views.json_view`, plus `run`, `tag`, `path`,
-          `step`, `dtype` and `shape` of the logged tensor.
+          `step`, `dtype` and `shape` of the variable, `stored_dtype` and
+          `reduced_precision`. For a reduced tensor, `min`, `max`,
+          `nan_count` and `inf_count` are those of the full tensor, from its
+          statistics at that step.
 
         Raises:
           NotFoundError: unknown run, tag, or no tensor at `step`.
         """
-        datum, content = self._tensor_datum(ctx, experiment_id, run, tag, step)
-        array = statistics_lib.decode_npy(
-            self._provider.read_blob(ctx, blob_key=datum.values[0].blob_key)
+        stored, content = self._tensor(ctx, experiment_id, run, tag, step)
+        values = tensor_storage.restored_values(stored, content["stored_dtype"])
+        strides = content.get("subsample_strides")
+        view = tensor_views.json_view(values, max_cells, strides, content["shape"])
+        reduced_precision = content["stored_dtype"] != content["dtype"] and content["stored_dtype"] in (
+            tensor_storage.STORAGE_DTYPES
         )
-        view = tensor_views.json_view(array, max_cells)
+        if strides or reduced_precision:
+            full = self._statistics_at(ctx, experiment_id, run, content.get("path"), step)
+            if full is not None:
+                view.update(
+                    min=_finite_or_none(full["min"]),
+                    max=_finite_or_none(full["max"]),
+                    nan_count=int(full["nan_count"]),
+                    inf_count=int(full["inf_count"]),
+                )
         view.update(
             run=run,
             tag=tag,
             path=content.get("path"),
-            step=datum.step,
-            dtype=array.dtype.name,
-            shape=list(array.shape),
+            step=step,
+            dtype=content["dtype"],
+            shape=list(content["shape"]),
+            stored_dtype=content["stored_dtype"],
+            reduced_precision=reduced_precision,
         )
         return view
+
+    def _statistics_at(self, ctx, experiment_id, run, path, step):
+        """The statistics dict of a variable at one step, or None."""
+        if path is None:
+            return None
+        try:
+            result = self.statistics(ctx, experiment_id, run, metadata.statistics_tag(path))
+        except errors.NotFoundError:
+            return None
+        if step not in result["steps"]:
+            return None
+        index = result["steps"].index(step)
+        return {field: values[index] for field, values in result["statistics"].items()}
 
     def statistics(self, ctx, experiment_id, run, tag):
         """Returns the statistics and histograms of one variable over its logged steps.
@@ -234,15 +312,26 @@ class ProviderReader:
             for field in fields:
                 columns[field].append(values[field])
             histograms.append(dict(step=datum.step, edges=edges.tolist(), counts=counts.tolist()))
+        tensor_tag = metadata.tensor_tag(content["path"]) if content.get("path") else None
+        tensor_steps = set(self._tensor_records(run, tensor_tag)) if tensor_tag else set()
+        if tensor_tag and self._v1_tensor_series(ctx, experiment_id, run, tensor_tag) is not None:
+            tensor_steps.update(
+                datum.step for datum in self._blob_data(ctx, experiment_id, run, [tensor_tag]).get(tensor_tag, [])
+            )
         return dict(
             run=run,
             tag=tag,
             path=content.get("path"),
+            tensor_steps=sorted(tensor_steps),
             steps=[datum.step for datum in data],
             wall_times=[datum.wall_time for datum in data],
             statistics=columns,
             histograms=histograms,
         )
+
+
+def _finite_or_none(value):
+    return value if value == value and abs(value) != float("inf") else None
 
 
 def _at_step(data, step):

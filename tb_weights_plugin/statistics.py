@@ -5,6 +5,7 @@ reader. The layout of a statistics vector is described in FORMAT.md.
 """
 
 import io
+import math
 
 import numpy as np
 
@@ -69,40 +70,50 @@ def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT):
 
     Returns:
       A float64 vector of length `metadata.statistics_length(bucket_count)`:
-      the values of `metadata.STATISTICS_FIELDS` (mean, std with ddof=0, min,
-      max and L2 norm over the finite elements, NaN where there are none; the
-      fraction of exact zeros over all elements; the NaN and ±Inf counts), then
-      `bucket_count + 1` ascending bucket edges, then `bucket_count` counts of
-      finite elements, as `numpy.histogram` buckets them. Non-finite elements
-      are counted in the statistics and left out of the histogram; nothing
-      raises on them.
+      the values of `metadata.STATISTICS_FIELDS` (mean, std with ddof=0
+      computed in two passes, min, max and L2 norm over the finite elements,
+      NaN where there are none; the fraction of exact zeros over all
+      elements; the NaN and ±Inf counts), then `bucket_count + 1` ascending
+      bucket edges, then `bucket_count` counts of finite elements. Element `x`
+      falls in bucket `floor((x - min) * bucket_count / (max - min))`,
+      evaluated in float64 and clipped to the last bucket (so the last bucket
+      is closed). Non-finite elements are counted in the statistics and left
+      out of the histogram; nothing raises on them.
     """
     flat = storable_array(np.asarray(array)).reshape(-1)
     size = flat.size
-    if flat.dtype.kind == "f":
-        finite_mask = np.isfinite(flat)
-        finite_count = int(np.count_nonzero(finite_mask))
-        nan_count = int(np.count_nonzero(np.isnan(flat))) if finite_count < size else 0
-        inf_count = size - finite_count - nan_count
-        finite = flat if finite_count == size else flat[finite_mask]
-    else:
-        finite, nan_count, inf_count = flat, 0, 0
+    finite, nan_count, inf_count = flat, 0, 0
+    if flat.dtype.kind == "f" and size:
+        # min and max propagate NaN and show Inf, so finite extremes mean a
+        # finite tensor: the common case needs no mask.
+        if not (np.isfinite(flat.min()) and np.isfinite(flat.max())):
+            finite_mask = np.isfinite(flat)
+            finite = flat[finite_mask]
+            nan_count = int(np.count_nonzero(np.isnan(flat)))
+            inf_count = size - finite.size - nan_count
     zero_fraction = (size - np.count_nonzero(flat)) / size if size else float("nan")
 
     edges = np.full(bucket_count + 1, np.nan)
     counts = np.zeros(bucket_count)
-    if finite.size:
-        values = finite.astype(np.float64, copy=False)
-        mean = float(values.mean())
-        std = float(values.std())
+    count = finite.size
+    if count:
+        values = finite.astype(np.float64)
         low, high = float(values.min()), float(values.max())
-        l2_norm = float(np.sqrt(np.dot(values, values)))
+        mean = float(values.sum()) / count
+        l2_norm = math.sqrt(float(np.dot(values, values)))
         if low == high:
             width = max(abs(low), 1.0) / bucket_count
             edges = low + (np.arange(bucket_count + 1) - bucket_count / 2 - 0.5) * width
+            counts[bucket_count // 2] = count
         else:
             edges = np.linspace(low, high, bucket_count + 1)
-        counts = np.histogram(values, bins=edges)[0].astype(np.float64)
+            scaled = values - low
+            scaled *= bucket_count / (high - low)
+            indices = scaled.astype(np.intp)
+            np.minimum(indices, bucket_count - 1, out=indices)
+            counts = np.bincount(indices, minlength=bucket_count).astype(np.float64)
+        values -= mean
+        std = math.sqrt(float(np.dot(values, values)) / count)
     else:
         mean = std = low = high = l2_norm = float("nan")
     head = np.array(

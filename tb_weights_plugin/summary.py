@@ -3,34 +3,120 @@
 `weights()` writes to the default `tf.summary` writer, like
 `tf.summary.histogram`: eagerly, inside `tf.function`, and in TF1-style graph
 mode (where it returns the op to run). What it writes is described in
-FORMAT.md.
+FORMAT.md: the hierarchy and per-variable statistics go through the default
+writer (TensorBoard keeps them in memory and serves them through its data
+provider); full tensors go to an event file of their own that TensorBoard's
+loaders skip and the plugin reads by offset, when the writer was made with
+`create_file_writer` below (otherwise through the default writer, slower).
 """
 
+import concurrent.futures
 import json
+import os
+import re
+import threading
+import time
+import weakref
 
 import numpy as np
 import tensorflow as tf
+from tensorboard.compat.proto import summary_pb2
+from tensorboard.util import tensor_util
 from tensorflow.python.ops import summary_ops_v2
 
+from tb_weights_plugin import event_records
 from tb_weights_plugin import hierarchy as hierarchy_lib
 from tb_weights_plugin import metadata
 from tb_weights_plugin import statistics as statistics_lib
+from tb_weights_plugin import tensor_storage
 
 
 class NoDefaultWriterError(RuntimeError):
     """`weights()` was called with no default summary writer set."""
 
 
-def weights(obj, step=None, *, name=None):
+# Log directories of writers made by `create_file_writer`, and the tensor
+# record writer of each log directory in this process.
+_LOG_DIRS = weakref.WeakKeyDictionary()
+_RECORD_WRITERS = {}
+_RECORD_WRITERS_LOCK = threading.Lock()
+# Statistics are computed on worker threads while the caller writes tensors
+# (numpy releases the GIL), so both cores work.
+_STATISTICS_POOL = concurrent.futures.ThreadPoolExecutor(
+    max_workers=max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="tb_weights_statistics"
+)
+
+
+def create_file_writer(log_dir, **kwargs):
+    """Creates a `tf.summary` writer whose full tensors take the fast path.
+
+    A drop-in for `tf.summary.create_file_writer(log_dir, **kwargs)` (same
+    arguments, same writer). It also remembers `log_dir`, so `weights()`
+    called under this writer writes full tensors to their own event file in
+    `log_dir` directly, at close to the speed of writing the raw bytes, and
+    TensorBoard never holds them in memory. Under a writer made by
+    `tf.summary.create_file_writer`, `weights()` still works but writes full
+    tensors through that writer, about three times slower.
+
+    Args:
+      log_dir: the run's directory (str or path-like).
+      **kwargs: passed to `tf.summary.create_file_writer`.
+
+    Returns:
+      The `tf.summary.SummaryWriter`.
+    """
+    writer = tf.summary.create_file_writer(str(log_dir), **kwargs)
+    _LOG_DIRS[writer] = os.fspath(log_dir)
+    return writer
+
+
+def _record_writer():
+    """The tensor record writer for the default writer's log dir, or None if unknown."""
+    log_dir = _LOG_DIRS.get(summary_ops_v2._summary_state.writer)
+    if log_dir is None:
+        return None
+    with _RECORD_WRITERS_LOCK:
+        writer = _RECORD_WRITERS.get(log_dir)
+        if writer is None:
+            writer = _RECORD_WRITERS[log_dir] = event_records.TensorRecordWriter(log_dir)
+        return writer
+
+
+def _patterns(value, argument):
+    if value is None:
+        return None
+    if isinstance(value, (str, re.Pattern)):
+        value = [value]
+    try:
+        return [re.compile(pattern) for pattern in value]
+    except (re.error, TypeError) as error:
+        raise ValueError(
+            "%s must be a regular expression or a list of them, matched with "
+            "re.search against variable paths; %r is not: %s" % (argument, value, error)
+        )
+
+
+def weights(
+    obj,
+    step=None,
+    *,
+    name=None,
+    tensors=True,
+    include=None,
+    exclude=None,
+    storage_dtype=None,
+    max_tensor_bytes=None,
+):
     """Logs the variable hierarchy, statistics and full tensors of `obj`.
 
-    For each variable this writes, at `step`: its exact full tensor (as a
-    `.npy` blob) and its statistics (mean, std, min, max, L2 norm, zero
-    fraction, NaN count, Inf count) with a 64-bucket histogram of its finite
-    values, computed here at write time. It also writes the hierarchy (every
-    module, layer and variable with shapes, dtypes, trainable flags and
-    parameter counts), taken from the object graph. Tags are
-    `<path>/tensor`, `<path>/statistics` and `<name>/hierarchy` (FORMAT.md).
+    For each variable this writes, at `step`: its statistics (mean, std, min,
+    max, L2 norm, zero fraction, NaN count, Inf count) with a 64-bucket
+    histogram of its finite values, computed here from the full tensor; and,
+    unless `tensors=False`, its full tensor as a `.npy` blob (exact unless a
+    storage option reduces it). It also writes the hierarchy (every module,
+    layer and selected variable with shapes, dtypes, trainable flags and
+    parameter counts), taken from the object graph. Tags are `<path>/tensor`,
+    `<path>/statistics` and `<name>/hierarchy` (FORMAT.md).
 
     Args:
       obj: a Keras model (Sequential, Functional, subclassed, nested, or
@@ -44,6 +130,20 @@ def weights(obj, step=None, *, name=None):
       name: the model's name in the tree and tag prefix; defaults to the Keras
         or `tf.Module` name, `"variables"` for a mapping and
         `"global_variables"` for a list or `None`. Must not contain `/`.
+      tensors: whether to write full tensors at this step (statistics and the
+        hierarchy are always written), e.g. `tensors=(step % 1000 == 0)` to
+        log statistics often and tensors rarely.
+      include: a regular expression, or a list of them; if given, only
+        variables whose path (`model/layer/kernel`) matches one (`re.search`)
+        are logged.
+      exclude: the same; variables whose path matches are not logged. Modules
+        left with no logged variable are left out of the tree.
+      storage_dtype: `None` (exact values), `"float16"` or `"bfloat16"`: store
+        full tensors of wider floating point variables in 16 bits, half the
+        bytes of float32. The dashboard says when it shows reduced precision.
+      max_tensor_bytes: `None`, or the most bytes (int) to store per full
+        tensor: larger ones are stored as a deterministic strided subsample
+        (every k-th row and column of the 2-D view); the dashboard says so.
 
     Returns:
       Eagerly: `True` if the summaries were written, `False` if summary
@@ -54,18 +154,20 @@ def weights(obj, step=None, *, name=None):
 
     Raises:
       NoDefaultWriterError: no default writer is set. Create one with
-        `tf.summary.create_file_writer(log_dir)` and call `weights()` inside
+        `tb_weights_plugin.summary.create_file_writer(log_dir)` (or
+        `tf.summary.create_file_writer`) and call `weights()` inside
         `with writer.as_default():`.
-      ValueError: `step` is None and no default step is set.
+      ValueError: `step` is None and no default step is set; or a storage
+        option or pattern is invalid.
       tb_weights_plugin.hierarchy.HierarchyError: `obj` is an unbuilt model
-        ("call it once or build() it first"), has no numeric variables, or is
-        of an unknown type. Non-numeric variables (strings, resources) are
-        skipped with a warning.
+        ("call it once or build() it first"), has no numeric variables (or
+        none that `include`/`exclude` select), or is of an unknown type.
+        Non-numeric variables (strings, resources) are skipped with a warning.
 
     Example:
 
     ```python
-    writer = tf.summary.create_file_writer("logs/run_1")
+    writer = tb_weights_plugin.summary.create_file_writer("logs/run_1")
     with writer.as_default():
         tb_weights_plugin.summary.weights(model, step=0)
     ```
@@ -74,8 +176,8 @@ def weights(obj, step=None, *, name=None):
         raise NoDefaultWriterError(
             "tb_weights_plugin.summary.weights() needs a default summary writer, "
             "and none is set. Create one with "
-            "`writer = tf.summary.create_file_writer(log_dir)` and call weights() "
-            "inside `with writer.as_default():`, or use "
+            "`writer = tb_weights_plugin.summary.create_file_writer(log_dir)` and "
+            "call weights() inside `with writer.as_default():`, or use "
             "tb_weights_plugin.WeightsCallback in model.fit."
         )
     if step is None:
@@ -85,6 +187,9 @@ def weights(obj, step=None, *, name=None):
             "No step given: pass step= to weights(), or set a default step with "
             "tf.summary.experimental.set_step(step)."
         )
+    tensor_storage.check_options(storage_dtype, max_tensor_bytes)
+    include_patterns = _patterns(include, "include")
+    exclude_patterns = _patterns(exclude, "exclude")
     in_graph = not tf.executing_eagerly()
     trainable_variables = None
     if obj is None:
@@ -96,60 +201,121 @@ def weights(obj, step=None, *, name=None):
         obj = tf.compat.v1.global_variables()
         trainable_variables = tf.compat.v1.trainable_variables()
     root = hierarchy_lib.collect(obj, name=name, trainable_variables=trainable_variables)
-    variables = list(root.variables())
-    hierarchy_blob = json.dumps(
-        {"version": metadata.PROTOCOL_VERSION, "root": root.to_json()}, sort_keys=True
-    ).encode("utf-8")
-
+    hierarchy_lib.select(root, include_patterns, exclude_patterns)
+    log = _Log(
+        model_name=root.name,
+        variables=list(root.variables()),
+        hierarchy_blob=json.dumps(
+            {"version": metadata.PROTOCOL_VERSION, "root": root.to_json()}, sort_keys=True
+        ).encode("utf-8"),
+        tensors=bool(tensors),
+        storage_dtype=storage_dtype,
+        max_tensor_bytes=max_tensor_bytes,
+        record_writer=_record_writer(),
+    )
     if in_graph:
-        return _write_graph(root.name, variables, hierarchy_blob, step)
+        return log.write_graph(step)
     if not summary_ops_v2.should_record_summaries():
         return False
-    written = _write(
-        root.name,
-        variables,
-        hierarchy_blob,
-        [_summarize(hierarchy_lib.read_value(v.value)) for v in variables],
-        step,
-    )
+    arrays = [hierarchy_lib.read_value(variable.value) for variable in log.variables]
+    summary_bytes, fallback_tensors = log.summarize(arrays, int(step))
+    written = tf.summary.experimental.write_raw_pb(summary_bytes, step=step)
+    for variable, (blob, tensor_metadata) in zip(log.variables, fallback_tensors):
+        _write_fallback_tensor(variable, blob, tensor_metadata, step)
     return bool(written)
 
 
-def _summarize(array):
-    """Returns `(statistics vector, npy bytes)` of one numpy array."""
-    return statistics_lib.compute_statistics(array), statistics_lib.encode_npy(array)
+def _write_fallback_tensor(variable, blob, tensor_metadata, step):
+    return tf.summary.write(
+        metadata.tensor_tag(variable.path),
+        tf.reshape(tf.convert_to_tensor(blob, dtype=tf.string), [1]),
+        step=step,
+        metadata=tensor_metadata,
+    )
 
 
-def _write(model_name, variables, hierarchy_blob, summaries, step):
-    """Writes the hierarchy and each variable's summaries; returns the last write's result."""
-    results = [
-        tf.summary.write(
-            metadata.hierarchy_tag(model_name),
-            tf.constant([hierarchy_blob], dtype=tf.string),
-            step=step,
-            metadata=metadata.create_summary_metadata(metadata.KIND_HIERARCHY, name=model_name),
+class _Log:
+    """One call of `weights()`: what to write, and how."""
+
+    def __init__(self, model_name, variables, hierarchy_blob, tensors, storage_dtype, max_tensor_bytes, record_writer):
+        self.model_name = model_name
+        self.variables = variables
+        self.hierarchy_blob = hierarchy_blob
+        self.tensors = tensors
+        self.storage_dtype = storage_dtype
+        self.max_tensor_bytes = max_tensor_bytes
+        self.record_writer = record_writer
+
+    def summarize(self, arrays, step):
+        """Computes statistics and writes or encodes full tensors for numpy `arrays`.
+
+        Returns:
+          `(summary_bytes, fallback_tensors)`: one serialized `Summary` with
+          the hierarchy and every statistics value, for `write_raw_pb`; and,
+          when there is no record writer, `(npy bytes, SummaryMetadata)` per
+          variable to write through the default writer (else empty).
+        """
+        statistics = [_STATISTICS_POOL.submit(statistics_lib.compute_statistics, a) for a in arrays]
+        fallback_tensors = []
+        if self.tensors:
+            wall_time = time.time()
+            for variable, array in zip(self.variables, arrays):
+                stored, fields = tensor_storage.stored_tensor(array, self.storage_dtype, self.max_tensor_bytes)
+                tensor_metadata = metadata.create_summary_metadata(
+                    metadata.KIND_TENSOR, path=variable.path, **fields
+                )
+                if self.record_writer is not None:
+                    self.record_writer.write(
+                        metadata.tensor_tag(variable.path),
+                        step,
+                        wall_time,
+                        stored,
+                        tensor_metadata.SerializeToString(),
+                    )
+                else:
+                    fallback_tensors.append((statistics_lib.encode_npy(stored), tensor_metadata))
+            if self.record_writer is not None:
+                self.record_writer.flush()
+        summary = summary_pb2.Summary()
+        summary.value.add(
+            tag=metadata.hierarchy_tag(self.model_name),
+            metadata=metadata.create_summary_metadata(metadata.KIND_HIERARCHY, name=self.model_name),
+            tensor=tensor_util.make_tensor_proto([self.hierarchy_blob]),
         )
-    ]
-    for variable, (statistics_vector, npy_blob) in zip(variables, summaries):
-        results.append(
-            tf.summary.write(
-                metadata.statistics_tag(variable.path),
-                tf.convert_to_tensor(statistics_vector, dtype=tf.float64),
-                step=step,
-                metadata=metadata.create_summary_metadata(
-                    metadata.KIND_STATISTICS, path=variable.path
-                ),
+        for variable, future in zip(self.variables, statistics):
+            summary.value.add(
+                tag=metadata.statistics_tag(variable.path),
+                metadata=metadata.create_summary_metadata(metadata.KIND_STATISTICS, path=variable.path),
+                tensor=tensor_util.make_tensor_proto(future.result()),
             )
-        )
-        results.append(
-            tf.summary.write(
-                metadata.tensor_tag(variable.path),
-                tf.reshape(tf.convert_to_tensor(npy_blob, dtype=tf.string), [1]),
-                step=step,
-                metadata=metadata.create_summary_metadata(metadata.KIND_TENSOR, path=variable.path),
+        return summary.SerializeToString(), fallback_tensors
+
+    def write_graph(self, step):
+        """Builds the ops; the numeric work runs in one `tf.py_function`."""
+        fallback = self.tensors and self.record_writer is None
+
+        def run(step_value, *tensors):
+            summary_bytes, fallback_tensors = self.summarize(
+                [np.asarray(tensor.numpy()) for tensor in tensors], int(step_value.numpy())
             )
+            return [summary_bytes] + [blob for blob, _ in fallback_tensors]
+
+        outputs = tf.py_function(
+            run,
+            inp=[tf.cast(step, tf.int64)] + [_graph_value(v.value) for v in self.variables],
+            Tout=[tf.string] * (1 + (len(self.variables) if fallback else 0)),
         )
-    return results[-1] if tf.executing_eagerly() else tf.reduce_all(tf.stack(results))
+        results = [tf.summary.experimental.write_raw_pb(outputs[0], step=step)]
+        if fallback:
+            for variable, blob in zip(self.variables, outputs[1:]):
+                # The metadata depends only on dtype, shape and options, known now.
+                placeholder = np.empty(variable.shape, hierarchy_lib.numpy_dtype(variable.dtype))
+                _, fields = tensor_storage.stored_tensor(placeholder, self.storage_dtype, self.max_tensor_bytes)
+                tensor_metadata = metadata.create_summary_metadata(
+                    metadata.KIND_TENSOR, path=variable.path, **fields
+                )
+                results.append(_write_fallback_tensor(variable, blob, tensor_metadata, step))
+        return tf.reduce_all(tf.stack(results))
 
 
 def _graph_value(value):
@@ -159,21 +325,3 @@ def _graph_value(value):
     if isinstance(value, tf.Variable):
         return value.read_value()
     return tf.convert_to_tensor(value)
-
-
-def _write_graph(model_name, variables, hierarchy_blob, step):
-    """Builds the summary ops; the numeric work runs in one `tf.py_function`."""
-
-    def summarize_all(*tensors):
-        outputs = []
-        for tensor in tensors:
-            outputs.extend(_summarize(np.asarray(tensor.numpy())))
-        return outputs
-
-    flat = tf.py_function(
-        summarize_all,
-        inp=[_graph_value(v.value) for v in variables],
-        Tout=[tf.float64, tf.string] * len(variables),
-    )
-    summaries = [(flat[2 * i], flat[2 * i + 1]) for i in range(len(variables))]
-    return _write(model_name, variables, hierarchy_blob, summaries, step)

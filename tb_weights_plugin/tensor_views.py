@@ -16,6 +16,14 @@ DEFAULT_MAX_CELLS = 65536
 MAX_MAX_CELLS = 4194304
 
 
+def view_shape_of(shape):
+    """The display view's shape of a tensor of `shape` (see `view_of`), a list of ints."""
+    shape = [int(d) for d in shape]
+    if len(shape) <= 2:
+        return shape
+    return [int(np.prod(shape[:-1], dtype=np.int64)), shape[-1]]
+
+
 def view_of(array):
     """Reshapes a tensor to its display view.
 
@@ -123,21 +131,28 @@ def json_numbers(array):
     return values
 
 
-def json_view(array, max_cells=DEFAULT_MAX_CELLS):
+def json_view(array, max_cells=DEFAULT_MAX_CELLS, subsample_strides=None, full_shape=None):
     """Builds the JSON display view of one tensor (the `tensor` route's body).
 
     Args:
-      array: the logged numpy array, any rank and numeric dtype.
+      array: the logged numpy array, any rank and numeric dtype; for a
+        subsample, the stored grid of the view (rank 1 or 2).
       max_cells: the largest number of values to return, 1 to `MAX_MAX_CELLS`.
+      subsample_strides: None, or the strides of a stored subsample, one per
+        axis of the view (`tensor_storage`).
+      full_shape: with `subsample_strides`, the shape of the whole tensor.
 
     Returns:
-      A dict with `view_shape`, `values_shape`, `values` (flat, row-major,
-      non-finite values as strings), `downsampled`, `downsample_method`
+      A dict with `view_shape` (of the whole tensor), `stored_view_shape` (of
+      the stored grid: the view itself unless subsampled), `subsample_strides`,
+      `values_shape`, `values` (flat, row-major, non-finite values as
+      strings), `downsampled`, `downsample_method`
       (`None` or `"block_mean"`), `block_shape` (elements per value along each
       view axis, the largest block), `min`, `max` (finite, of the whole
       tensor), `nan_count` and `inf_count`.
     """
-    view = view_of(array)
+    view = array if subsample_strides else view_of(array)
+    full_view_shape = view_shape_of(full_shape) if subsample_strides else list(view.shape)
     if view.dtype.kind == "b":
         view = view.astype(np.uint8)
     shape = reduced_shape(view.shape, max_cells) if view.ndim else ()
@@ -148,7 +163,9 @@ def json_view(array, max_cells=DEFAULT_MAX_CELLS):
     nan_count = int(np.count_nonzero(np.isnan(array))) if is_float else 0
     inf_count = int(np.count_nonzero(np.isinf(array))) if is_float else 0
     return dict(
-        view_shape=list(view.shape),
+        view_shape=full_view_shape,
+        stored_view_shape=list(view.shape),
+        subsample_strides=list(subsample_strides) if subsample_strides else None,
         values_shape=list(shape),
         values=json_numbers(np.asarray(values)),
         downsampled=downsampled,

@@ -15,11 +15,13 @@ fi
 
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q "setuptools>=70" wheel build "tensorflow-cpu==2.21.0" "tensorboard==2.21.0" \
-  pytest playwright scikit-learn
+.venv/bin/pip install -q "setuptools>=70" wheel build "tensorflow-cpu==2.21.0" "tensorboard==2.21.0"
 
 rm -rf dist
 .venv/bin/python -m build --no-isolation --wheel --outdir dist . >/dev/null
-.venv/bin/pip install -q --force-reinstall --no-deps dist/*.whl
+wheel_file=$(ls dist/*.whl)
+.venv/bin/pip install -q --force-reinstall --no-deps "$wheel_file"
+# The wheel's own requirements and the test tools (setup.py's "test" extra).
+.venv/bin/pip install -q "${wheel_file}[test]"
 
 TB_WEIGHTS_PLUGIN_FROM_WHEEL=1 .venv/bin/pytest tests "$@"

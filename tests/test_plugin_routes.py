@@ -168,7 +168,7 @@ def test_stats_are_per_step_and_match_the_tensors(client, logged_runs):
         ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor", "step": "7"}, 404, "has no tensor at step 7"),
         ("tensor", {"run": "run_a", "tag": "nope/tensor", "step": "0"}, 404, "has no tensor tag 'nope/tensor'"),
         ("tensor", {"run": "run_a", "tag": KERNEL + "/statistics", "step": "0"}, 404, "has no tensor tag"),
-        ("tensor", {"run": "zzz", "tag": KERNEL + "/tensor", "step": "0"}, 404, "Run 'zzz' has no tensor tag"),
+        ("tensor", {"run": "zzz", "tag": KERNEL + "/tensor", "step": "0"}, 404, "Run 'zzz' has no weights data"),
         ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor", "step": "0", "format": "csv"}, 400, "'json' or 'npy'"),
         ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor", "step": "0", "max_cells": "0"}, 400, "'max_cells' must be between 1"),
         ("stats", {"run": "run_a"}, 400, "Missing required parameter 'tag'"),
@@ -239,10 +239,11 @@ def test_series_of_a_newer_format_version_are_skipped(tmp_path):
 def test_loader_keeps_every_step_unless_the_user_chose_a_retention():
     flags = argparse.Namespace(samples_per_plugin={})
     plugin.WeightsLoader().fix_flags(flags)
-    assert flags.samples_per_plugin == {"weights": 0}
+    # Full tensors are read from the event files: the Python loader keeps one.
+    assert flags.samples_per_plugin == {"weights": 0, "weights_tensors": 1}
     flags = argparse.Namespace(samples_per_plugin={"weights": 5, "images": 3})
     plugin.WeightsLoader().fix_flags(flags)
-    assert flags.samples_per_plugin == {"weights": 5, "images": 3}
+    assert flags.samples_per_plugin == {"weights": 5, "images": 3, "weights_tensors": 1}
 
 
 def test_a_model_that_changed_shows_its_tree_of_each_step(tmp_path):

@@ -54,13 +54,18 @@ def test_eager_log_holds_exact_tensors_statistics_and_hierarchy(tmp_path):
     assert step == 7 and blob.shape == (1,)
     np.testing.assert_array_equal(statistics.decode_npy(blob[0]), kernel)
     assert statistics.decode_npy(blob[0]).dtype == np.float32
-    assert meta.data_class == summary_pb2.DATA_CLASS_BLOB_SEQUENCE
-    assert meta.plugin_data.plugin_name == "weights"
+    # Full tensors: a plugin name and data class TensorBoard does not keep.
+    assert meta.data_class == summary_pb2.DATA_CLASS_UNKNOWN
+    assert meta.plugin_data.plugin_name == "weights_tensors"
     assert json.loads(meta.plugin_data.content) == {
-        "version": 1,
+        "version": 2,
         "kind": "tensor",
         "path": "small/hidden/kernel",
         "encoding": "npy",
+        "dtype": "float32",
+        "shape": [4, 3],
+        "stored_dtype": "float32",
+        "subsample_strides": None,
     }
 
     [(step, vector, meta)] = written["small/hidden/kernel/statistics"]
@@ -75,7 +80,8 @@ def test_eager_log_holds_exact_tensors_statistics_and_hierarchy(tmp_path):
     [(step, blob, meta)] = written["small/hierarchy"]
     assert meta.data_class == summary_pb2.DATA_CLASS_BLOB_SEQUENCE
     tree = json.loads(blob[0])
-    assert tree["version"] == 1
+    assert tree["version"] == 2
+    assert meta.plugin_data.plugin_name == "weights"
     norm = tree["root"]["children"][1]
     assert [(v["name"], v["trainable"]) for v in norm["children"]] == [
         ("gamma", True),
@@ -244,7 +250,7 @@ def test_default_step_is_used(tmp_path):
 
 
 def test_newer_format_versions_are_refused_with_a_reason():
-    content = json.dumps({"version": 2, "kind": "tensor"}).encode()
+    content = json.dumps({"version": 3, "kind": "tensor"}).encode()
     with pytest.raises(metadata.PluginContentError, match="upgrade tb_weights_plugin"):
         metadata.parse_plugin_content(content)
     parsed = metadata.parse_plugin_content(json.dumps({"version": 1, "kind": "tensor"}).encode())
