@@ -1,33 +1,50 @@
 """`WeightsCallback`: logs a model's weights during `model.fit`."""
 
 import keras
-import tensorflow as tf
 
 from tb_weights_plugin import summary
 
 
+def _check_frequency(value, argument):
+    if value != "epoch" and not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        raise ValueError(
+            "%s must be a positive number of steps (e.g. 100) or 'epoch'; got %r." % (argument, value)
+        )
+
+
 class WeightsCallback(keras.callbacks.Callback):
-    """Logs the model's variable hierarchy and tensors for the Weights dashboard.
+    """Logs the model's variable hierarchy, statistics and tensors for the Weights dashboard.
 
     The step of each log is the optimizer's iteration count (the number of
     batches trained so far), so logs from resumed training continue where
     they left off and line up with the Keras `TensorBoard` callback's
-    `update_freq` in batches. Each log holds every variable of the model,
-    trainable and non-trainable, with its exact values and statistics (see
-    `tb_weights_plugin.summary.weights`). A step is never logged twice.
+    `update_freq` in batches. Each log covers every variable of the model,
+    trainable and non-trainable (see `tb_weights_plugin.summary.weights`).
+    Statistics and histograms are cheap and logged often; full tensors cost
+    their size in bytes and are logged on a cadence of their own. A step is
+    never logged twice.
 
     Args:
       log_dir: the run's directory; TensorBoard shows it as a run named by its
         path under `--logdir`. Created if missing.
-      update_freq: log every this many optimizer steps (batches), an int ≥ 1,
-        or `"epoch"` to log only at epoch ends. Default 100.
-      log_at_epoch_end: also log at the end of every epoch. Default True.
-      log_at_train_begin: log the initial weights when training starts, at
-        the optimizer's current step (0 for a new model). Default True.
+      update_freq: log statistics and histograms every this many optimizer
+        steps (batches), an int ≥ 1, or `"epoch"` for epoch ends only.
+        Default 100.
+      tensor_freq: log full tensors every this many optimizer steps, or
+        `"epoch"` for every epoch end. Default 1000. Full tensors are also
+        logged when training begins and at the end of the last epoch.
+      log_at_epoch_end: also log statistics at the end of every epoch.
+        Default True.
+      log_at_train_begin: log statistics and full tensors of the initial
+        weights when training starts. Default True.
       name: the model's name in the tree; defaults to `model.name`.
+      include, exclude, storage_dtype, max_tensor_bytes: as for
+        `tb_weights_plugin.summary.weights`: regular expressions selecting
+        variables by path, and opt-in reduced storage of full tensors.
 
     Raises:
-      ValueError: `update_freq` is neither a positive int nor `"epoch"`.
+      ValueError: `update_freq` or `tensor_freq` is neither a positive int nor
+        `"epoch"`, or a storage option is invalid.
 
     Example:
 
@@ -38,61 +55,84 @@ class WeightsCallback(keras.callbacks.Callback):
     ```
     """
 
+    # Steps logged by this callback, and whether with full tensors.
+    _logged: dict
+
     def __init__(
         self,
         log_dir,
         update_freq=100,
+        tensor_freq=1000,
         log_at_epoch_end=True,
         log_at_train_begin=True,
         name=None,
+        include=None,
+        exclude=None,
+        storage_dtype=None,
+        max_tensor_bytes=None,
     ):
         super().__init__()
-        if update_freq != "epoch" and not (
-            isinstance(update_freq, int) and not isinstance(update_freq, bool) and update_freq >= 1
-        ):
-            raise ValueError(
-                "update_freq must be a positive number of steps (e.g. 100) or "
-                "'epoch'; got %r." % (update_freq,)
-            )
+        _check_frequency(update_freq, "update_freq")
+        _check_frequency(tensor_freq, "tensor_freq")
+        summary.tensor_storage.check_options(storage_dtype, max_tensor_bytes)
         self.log_dir = str(log_dir)
         self.update_freq = update_freq
+        self.tensor_freq = tensor_freq
         self.log_at_epoch_end = log_at_epoch_end
         self.log_at_train_begin = log_at_train_begin
         self.name = name
+        self._options = dict(
+            include=include, exclude=exclude, storage_dtype=storage_dtype, max_tensor_bytes=max_tensor_bytes
+        )
         self._writer = None
-        self._last_logged_step = None
+        self._logged = {}  # step -> whether full tensors were logged
         self._previous_step = 0
+        self._epoch = 0
 
     def _step(self):
         return int(self.model.optimizer.iterations.numpy())
 
-    def _log(self, step):
-        if step == self._last_logged_step:
+    def _log(self, step, tensors):
+        """Logs at `step` (with full tensors if `tensors`), unless `step` was logged."""
+        if step in self._logged:
             return
         if self._writer is None:
-            self._writer = tf.summary.create_file_writer(self.log_dir)
+            self._writer = summary.create_file_writer(self.log_dir)
         with self._writer.as_default():
-            summary.weights(self.model, step=step, name=self.name)
-        self._last_logged_step = step
+            summary.weights(self.model, step=step, name=self.name, tensors=tensors, **self._options)
+        self._logged[step] = tensors
+
+    @staticmethod
+    def _crossed(frequency, previous, step):
+        # A batch end may advance several steps (steps_per_execution): log
+        # when the step crosses a multiple of the frequency, not only on it.
+        return frequency != "epoch" and step // frequency > previous // frequency
 
     def on_train_begin(self, logs=None):
         self._previous_step = self._step()
         if self.log_at_train_begin and self.model.built:
-            self._log(self._previous_step)
+            self._log(self._previous_step, tensors=True)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def _last_batch(self, batch):
+        """Whether `batch` ends training (the last batch of the last epoch), when known."""
+        epochs, steps = self.params.get("epochs"), self.params.get("steps")
+        return steps is not None and self._epoch + 1 == epochs and batch + 1 == steps
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.update_freq == "epoch":
-            return
         step = self._step()
-        # A batch end may advance several steps at once (steps_per_execution),
-        # so log when the step crosses a multiple of update_freq, not only on it.
-        if step // self.update_freq > self._previous_step // self.update_freq:
-            self._log(step)
+        tensors = self._crossed(self.tensor_freq, self._previous_step, step) or self._last_batch(batch)
+        if tensors or self._crossed(self.update_freq, self._previous_step, step):
+            self._log(step, tensors)
         self._previous_step = step
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.log_at_epoch_end:
-            self._log(self._step())
+        last_epoch = epoch + 1 == self.params.get("epochs")
+        tensors = self.tensor_freq == "epoch" or last_epoch
+        if self.log_at_epoch_end or tensors or self.update_freq == "epoch":
+            self._log(self._step(), tensors)
         if self._writer is not None:
             self._writer.flush()
 

@@ -1,7 +1,9 @@
 """The writer API: what `summary.weights` and `WeightsCallback` put in event files."""
 
+import glob
 import json
 import math
+import os
 
 import keras
 import ml_dtypes
@@ -12,6 +14,7 @@ from tensorboard.compat.proto import summary_pb2
 
 import event_files
 from tb_weights_plugin import WeightsCallback
+from tb_weights_plugin import event_records
 from tb_weights_plugin import hierarchy
 from tb_weights_plugin import metadata
 from tb_weights_plugin import statistics
@@ -260,6 +263,7 @@ def test_newer_format_versions_are_refused_with_a_reason():
 
 
 def fit_and_read_steps(tmp_path, **callback_args):
+    """Fits 2 epochs of 5 steps; returns the model, summaries, and steps with statistics and with tensors."""
     keras.utils.set_random_seed(0)
     model = small_model()
     model.compile(optimizer="sgd", loss="mse")
@@ -274,19 +278,39 @@ def fit_and_read_steps(tmp_path, **callback_args):
         callbacks=[WeightsCallback(str(tmp_path), **callback_args)],
     )
     written = event_files.read_summaries(str(tmp_path))
-    return model, written, [step for step, _, _ in written["small/hierarchy"]]
+    statistics_steps = [step for step, _, _ in written["small/hierarchy"]]
+    [sidecar] = glob.glob(os.path.join(str(tmp_path), event_records.TENSOR_FILE_PREFIX + "*"))
+    records, _ = event_records.scan_tensor_records(sidecar)
+    tensor_steps = sorted({r.step for r in records if r.tag == "small/out/kernel/tensor"})
+    return model, records, statistics_steps, tensor_steps
 
 
-def test_callback_logs_on_step_cadence_at_epoch_end_and_at_start(tmp_path):
-    model, written, steps = fit_and_read_steps(tmp_path, update_freq=3)
-    assert steps == [0, 3, 5, 6, 9, 10]
-    final = statistics.decode_npy(written["small/out/kernel/tensor"][-1][1][0])
-    np.testing.assert_array_equal(final, model.get_layer("out").kernel.numpy())
+def test_callback_logs_statistics_and_tensors_on_their_own_cadences(tmp_path):
+    model, records, statistics_steps, tensor_steps = fit_and_read_steps(
+        tmp_path, update_freq=2, tensor_freq=3
+    )
+    assert statistics_steps == [0, 2, 3, 4, 5, 6, 8, 9, 10]
+    assert tensor_steps == [0, 3, 6, 9, 10]
+    [final] = [r for r in records if r.tag == "small/out/kernel/tensor" and r.step == 10]
+    np.testing.assert_array_equal(statistics.decode_npy(final.read_blob()), model.get_layer("out").kernel.numpy())
 
 
-def test_callback_epoch_only_cadence(tmp_path):
-    _, _, steps = fit_and_read_steps(tmp_path, update_freq="epoch", log_at_train_begin=False)
-    assert steps == [5, 10]
+def test_callback_defaults_and_epoch_cadence(tmp_path):
+    _, _, statistics_steps, tensor_steps = fit_and_read_steps(tmp_path / "defaults")
+    # Short training: the start, every epoch end, and tensors at start and end.
+    assert statistics_steps == [0, 5, 10] and tensor_steps == [0, 10]
+    _, _, statistics_steps, tensor_steps = fit_and_read_steps(
+        tmp_path / "epochs", update_freq="epoch", tensor_freq="epoch", log_at_train_begin=False
+    )
+    assert statistics_steps == [5, 10] and tensor_steps == [5, 10]
+
+
+def test_callback_passes_selection_and_storage_options(tmp_path):
+    _, records, _, _ = fit_and_read_steps(
+        tmp_path, include="kernel", storage_dtype="float16", update_freq="epoch"
+    )
+    assert {r.tag for r in records} == {"small/hidden/kernel/tensor", "small/out/kernel/tensor"}
+    assert {r.content["stored_dtype"] for r in records} == {"float16"}
 
 
 def test_callback_rejects_a_bad_update_freq():
@@ -294,3 +318,7 @@ def test_callback_rejects_a_bad_update_freq():
         WeightsCallback("logs", update_freq=0)
     with pytest.raises(ValueError, match="update_freq"):
         WeightsCallback("logs", update_freq="batch")
+    with pytest.raises(ValueError, match="tensor_freq must be a positive number of steps"):
+        WeightsCallback("logs", tensor_freq=-1)
+    with pytest.raises(ValueError, match="storage_dtype"):
+        WeightsCallback("logs", storage_dtype="float8")
