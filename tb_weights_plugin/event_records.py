@@ -16,6 +16,7 @@ TensorFlow-written event files alike, touching only each record's header
 fields and metadata, never its tensor bytes.
 """
 
+import functools
 import io
 import itertools
 import logging
@@ -76,8 +77,13 @@ def _length_field(field, length):
 
 def npy_header(array):
     """The `.npy` header bytes (format 1.0 or 2.0) of a C-contiguous array."""
+    return _npy_header(array.dtype, array.shape)
+
+
+@functools.lru_cache(maxsize=4096)
+def _npy_header(dtype, shape):
     buffer = io.BytesIO()
-    header = np.lib.format.header_data_from_array_1_0(array)
+    header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
     try:
         np.lib.format.write_array_header_1_0(buffer, header)
     except ValueError:  # a header over 64 KiB needs format 2.0
@@ -175,6 +181,11 @@ class TensorRecordWriter:
     def close(self):
         with self._lock:
             self._file.close()
+
+    def __del__(self):
+        file = getattr(self, "_file", None)
+        if file is not None and not file.closed:
+            file.close()
 
 
 class RecordCorruptError(IOError):

@@ -15,7 +15,7 @@ from tensorboard.data import provider
 
 from tb_weights_plugin import event_records
 from tb_weights_plugin import metadata
-from tb_weights_plugin import statistics as statistics_lib
+from tb_weights_plugin import encoding
 from tb_weights_plugin import tensor_storage
 from tb_weights_plugin import tensor_views
 
@@ -186,7 +186,7 @@ class ProviderReader:
                 blob = record.read_blob()
             except event_records.RecordCorruptError as error:
                 raise errors.NotFoundError("The tensor of %r at step %d is damaged: %s" % (tag, step, error))
-            return statistics_lib.decode_npy(blob), record.content
+            return encoding.decode_npy(blob), record.content
         series = self._v1_tensor_series(ctx, experiment_id, run, tag)
         if series is None and not self._tensor_records(run, tag):
             raise errors.NotFoundError(
@@ -198,7 +198,7 @@ class ProviderReader:
             datum = _at_step(self._blob_data(ctx, experiment_id, run, [tag]).get(tag, []), step)
         if datum is None:
             raise errors.NotFoundError("Tag %r of run %r has no tensor at step %d." % (tag, run, step))
-        array = statistics_lib.decode_npy(self._provider.read_blob(ctx, blob_key=datum.values[0].blob_key))
+        array = encoding.decode_npy(self._provider.read_blob(ctx, blob_key=datum.values[0].blob_key))
         content = dict(series[1])
         content.update(
             dtype=array.dtype.name, shape=list(array.shape), stored_dtype=array.dtype.name, subsample_strides=None
@@ -215,7 +215,7 @@ class ProviderReader:
           NotFoundError: unknown run, tag, or no tensor at `step`.
         """
         stored, content = self._tensor(ctx, experiment_id, run, tag, step)
-        return statistics_lib.encode_npy(tensor_storage.restored_values(stored, content["stored_dtype"]))
+        return encoding.encode_npy(tensor_storage.restored_values(stored, content["stored_dtype"]))
 
     def tensor_view(self, ctx, experiment_id, run, tag, step, max_cells):
         """Returns the JSON display view of one tensor (see `tensor_views.json_view`).
@@ -306,7 +306,7 @@ class ProviderReader:
         columns = {field: [] for field in fields}
         histograms = []
         for datum in data:
-            values, edges, counts = statistics_lib.split_statistics(
+            values, edges, counts = encoding.split_statistics(
                 datum.numpy, fields, content["bucket_count"]
             )
             for field in fields:

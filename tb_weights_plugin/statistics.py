@@ -1,63 +1,22 @@
-"""Per-step statistics, histograms and the `.npy` blob encoding of tensors.
+"""Per-step statistics and histograms of tensors, computed at write time with numpy.
 
-Pure numpy, shared by the writer (which computes at write time) and the
-reader. The layout of a statistics vector is described in FORMAT.md.
+The layout of the statistics vector is in FORMAT.md; `encoding.py` reads it
+back. One pass sums in float64; a second, over cache-sized blocks converted
+to float64 one at a time, gives the centred sum of squares (a two-pass
+variance, exact enough for constant tensors to have std 0) and the histogram,
+so no float64 copy of the whole tensor is made. numpy releases the GIL in
+these loops, so `summary.py` runs several tensors at once on worker threads.
 """
 
-import io
 import math
 
 import numpy as np
 
+from tb_weights_plugin import encoding
 from tb_weights_plugin import metadata
 
-
-def storable_array(array):
-    """Returns `array` in a dtype that `.npy` stores natively.
-
-    Args:
-      array: a numpy array of any numeric dtype, including `ml_dtypes` types
-        such as `bfloat16` (dtype kind `V`).
-
-    Returns:
-      `array` itself, or a `float32` copy for `ml_dtypes` floats, which hold
-      every such value exactly (bfloat16 and float8 types have at most 8
-      exponent bits and fewer mantissa bits than float32).
-    """
-    if array.dtype.kind == "V":
-        return array.astype(np.float32)
-    return array
-
-
-def encode_npy(array):
-    """Encodes an array as `.npy` bytes (the tensor blob of FORMAT.md).
-
-    Args:
-      array: a numpy array of any shape and numeric dtype.
-
-    Returns:
-      `bytes`: a `.npy` file (C order) that `numpy.load` reads back exactly.
-    """
-    buffer = io.BytesIO()
-    # np.require keeps a 0-d array 0-d (np.ascontiguousarray would make it 1-d).
-    contiguous = np.require(storable_array(np.asarray(array)), requirements="C")
-    np.lib.format.write_array(buffer, contiguous, allow_pickle=False)
-    return buffer.getvalue()
-
-
-def decode_npy(blob):
-    """Decodes `.npy` bytes written by `encode_npy`.
-
-    Args:
-      blob: `bytes` of a `.npy` file.
-
-    Returns:
-      The numpy array, with its logged shape and dtype.
-
-    Raises:
-      ValueError: `blob` is not a `.npy` file, or holds Python objects.
-    """
-    return np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
+# Elements per block of the second pass: 512 KiB of float64, cache resident.
+_BLOCK = 1 << 16
 
 
 def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT):
@@ -70,17 +29,18 @@ def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT):
 
     Returns:
       A float64 vector of length `metadata.statistics_length(bucket_count)`:
-      the values of `metadata.STATISTICS_FIELDS` (mean, std with ddof=0
-      computed in two passes, min, max and L2 norm over the finite elements,
-      NaN where there are none; the fraction of exact zeros over all
-      elements; the NaN and ±Inf counts), then `bucket_count + 1` ascending
-      bucket edges, then `bucket_count` counts of finite elements. Element `x`
-      falls in bucket `floor((x - min) * bucket_count / (max - min))`,
-      evaluated in float64 and clipped to the last bucket (so the last bucket
-      is closed). Non-finite elements are counted in the statistics and left
-      out of the histogram; nothing raises on them.
+      the values of `metadata.STATISTICS_FIELDS` (mean, std with ddof=0, min,
+      max and L2 norm over the finite elements, NaN where there are none; the
+      fraction of exact zeros over all elements; the NaN and ±Inf counts), then
+      the `bucket_count + 1` edges of `encoding.bucket_edges`, then the
+      `bucket_count` counts of finite elements. Element `x` falls in bucket
+      `floor((x - min) * (bucket_count / (max - min)))`, evaluated in float64
+      and clipped to the last bucket (so the last bucket is closed). Non-finite
+      elements are counted in the statistics, never bucketed, never raised on.
     """
-    flat = storable_array(np.asarray(array)).reshape(-1)
+    flat = encoding.storable_array(np.asarray(array)).reshape(-1)
+    if flat.dtype.kind == "b":
+        flat = flat.view(np.uint8)
     size = flat.size
     finite, nan_count, inf_count = flat, 0, 0
     if flat.dtype.kind == "f" and size:
@@ -93,58 +53,35 @@ def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT):
             inf_count = size - finite.size - nan_count
     zero_fraction = (size - np.count_nonzero(flat)) / size if size else float("nan")
 
-    edges = np.full(bucket_count + 1, np.nan)
-    counts = np.zeros(bucket_count)
     count = finite.size
+    counts = np.zeros(bucket_count)
     if count:
-        values = finite.astype(np.float64)
-        low, high = float(values.min()), float(values.max())
-        mean = float(values.sum()) / count
-        l2_norm = math.sqrt(float(np.dot(values, values)))
-        if low == high:
-            width = max(abs(low), 1.0) / bucket_count
-            edges = low + (np.arange(bucket_count + 1) - bucket_count / 2 - 0.5) * width
-            counts[bucket_count // 2] = count
+        low, high = float(finite.min()), float(finite.max())
+        mean = float(np.add.reduce(finite, dtype=np.float64)) / count
+        centred_squares = centred_sum = 0.0
+        scale = bucket_count / (high - low) if high > low else 0.0
+        histogram = np.zeros(bucket_count, np.int64)
+        for start in range(0, count, _BLOCK):
+            block = finite[start : start + _BLOCK].astype(np.float64)
+            block -= mean
+            centred_sum += float(block.sum())
+            centred_squares += float(np.dot(block, block))
+            if scale:
+                block += mean - low
+                block *= scale
+                indices = block.astype(np.intp)
+                np.minimum(indices, bucket_count - 1, out=indices)
+                histogram += np.bincount(indices, minlength=bucket_count)
+        if scale:
+            counts = histogram.astype(np.float64)
         else:
-            edges = np.linspace(low, high, bucket_count + 1)
-            scaled = values - low
-            scaled *= bucket_count / (high - low)
-            indices = scaled.astype(np.intp)
-            np.minimum(indices, bucket_count - 1, out=indices)
-            counts = np.bincount(indices, minlength=bucket_count).astype(np.float64)
-        values -= mean
-        std = math.sqrt(float(np.dot(values, values)) / count)
+            counts[bucket_count // 2] = count
+        std = math.sqrt(centred_squares / count)
+        # sum(x^2) = sum((x - mean)^2) + 2 mean sum(x - mean) + n mean^2
+        l2_norm = math.sqrt(max(centred_squares + 2 * mean * centred_sum + count * mean * mean, 0.0))
     else:
         mean = std = low = high = l2_norm = float("nan")
     head = np.array(
         [mean, std, low, high, l2_norm, zero_fraction, nan_count, inf_count], dtype=np.float64
     )
-    return np.concatenate([head, edges, counts])
-
-
-def split_statistics(vector, fields=metadata.STATISTICS_FIELDS, bucket_count=metadata.BUCKET_COUNT):
-    """Splits a statistics vector back into its parts.
-
-    Args:
-      vector: a float64 vector as written by `compute_statistics`.
-      fields: the field names of its plugin content, in order.
-      bucket_count: the bucket count of its plugin content.
-
-    Returns:
-      A tuple `(statistics, edges, counts)`: a dict of field name to float,
-      a float64 vector of `bucket_count + 1` edges and one of `bucket_count`
-      counts.
-
-    Raises:
-      ValueError: the vector's length does not match `fields` and `bucket_count`.
-    """
-    vector = np.asarray(vector, dtype=np.float64).reshape(-1)
-    expected = metadata.statistics_length(bucket_count, fields)
-    if vector.size != expected:
-        raise ValueError(
-            "Statistics vector has %d values; its plugin content describes %d"
-            % (vector.size, expected)
-        )
-    count = len(fields)
-    statistics = {field: float(vector[i]) for i, field in enumerate(fields)}
-    return statistics, vector[count : count + bucket_count + 1], vector[count + bucket_count + 1 :]
+    return np.concatenate([head, encoding.bucket_edges(low, high, bucket_count), counts])

@@ -24,6 +24,7 @@ from tensorboard.compat.proto import summary_pb2
 from tensorboard.util import tensor_util
 from tensorflow.python.ops import summary_ops_v2
 
+from tb_weights_plugin import encoding
 from tb_weights_plugin import event_records
 from tb_weights_plugin import hierarchy as hierarchy_lib
 from tb_weights_plugin import metadata
@@ -35,10 +36,12 @@ class NoDefaultWriterError(RuntimeError):
     """`weights()` was called with no default summary writer set."""
 
 
-# Log directories of writers made by `create_file_writer`, and the tensor
-# record writer of each log directory in this process.
+# Writers made by `create_file_writer` → their log directory, and → the
+# tensor record writer opened for them on first use. Like TensorFlow's own
+# event file, a record file belongs to one writer: a new writer starts a new
+# file, and the file closes when its writer is garbage collected.
 _LOG_DIRS = weakref.WeakKeyDictionary()
-_RECORD_WRITERS = {}
+_RECORD_WRITERS = weakref.WeakKeyDictionary()
 _RECORD_WRITERS_LOCK = threading.Lock()
 # Statistics are computed on worker threads while the caller writes tensors
 # (numpy releases the GIL), so both cores work.
@@ -71,15 +74,16 @@ def create_file_writer(log_dir, **kwargs):
 
 
 def _record_writer():
-    """The tensor record writer for the default writer's log dir, or None if unknown."""
-    log_dir = _LOG_DIRS.get(summary_ops_v2._summary_state.writer)
+    """The tensor record writer of the default writer, or None if its log dir is unknown."""
+    default_writer = summary_ops_v2._summary_state.writer
+    log_dir = _LOG_DIRS.get(default_writer)
     if log_dir is None:
         return None
     with _RECORD_WRITERS_LOCK:
-        writer = _RECORD_WRITERS.get(log_dir)
-        if writer is None:
-            writer = _RECORD_WRITERS[log_dir] = event_records.TensorRecordWriter(log_dir)
-        return writer
+        record_writer = _RECORD_WRITERS.get(default_writer)
+        if record_writer is None:
+            record_writer = _RECORD_WRITERS[default_writer] = event_records.TensorRecordWriter(log_dir)
+        return record_writer
 
 
 def _patterns(value, argument):
@@ -217,12 +221,37 @@ def weights(
         return log.write_graph(step)
     if not summary_ops_v2.should_record_summaries():
         return False
-    arrays = [hierarchy_lib.read_value(variable.value) for variable in log.variables]
+    arrays = _read_values([variable.value for variable in log.variables])
     summary_bytes, fallback_tensors = log.summarize(arrays, int(step))
     written = tf.summary.experimental.write_raw_pb(summary_bytes, step=step)
     for variable, (blob, tensor_metadata) in zip(log.variables, fallback_tensors):
         _write_fallback_tensor(variable, blob, tensor_metadata, step)
     return bool(written)
+
+
+# Readers of variable lists seen before, by the variables' identities: one
+# tf.function call reads them all, instead of one eager op per variable.
+_VARIABLE_READERS = {}
+_VARIABLE_READERS_LIMIT = 64
+
+
+def _read_values(values):
+    """Reads variables, tensors and arrays into numpy arrays (copies of variables)."""
+    variables = [v for v in values if hierarchy_lib._is_variable(v)]
+    read = {}
+    if variables:
+        key = tuple(id(v) for v in variables)
+        reader = _VARIABLE_READERS.get(key)
+        # Ids are reused after objects die: check the same objects are alive.
+        if reader is None or any(ref() is not v for ref, v in zip(reader[0], variables)):
+            if len(_VARIABLE_READERS) >= _VARIABLE_READERS_LIMIT:
+                _VARIABLE_READERS.clear()
+            handles = [v.value if hierarchy_lib._is_keras_variable(v) else v for v in variables]
+            function = tf.function(lambda: [tf.identity(h) for h in handles], autograph=False)
+            reader = _VARIABLE_READERS[key] = ([weakref.ref(v) for v in variables], function)
+        for variable, tensor in zip(variables, reader[1]()):
+            read[id(variable)] = tensor.numpy()
+    return [read[id(v)] if id(v) in read else hierarchy_lib.read_value(v) for v in values]
 
 
 def _write_fallback_tensor(variable, blob, tensor_metadata, step):
@@ -273,7 +302,7 @@ class _Log:
                         tensor_metadata.SerializeToString(),
                     )
                 else:
-                    fallback_tensors.append((statistics_lib.encode_npy(stored), tensor_metadata))
+                    fallback_tensors.append((encoding.encode_npy(stored), tensor_metadata))
             if self.record_writer is not None:
                 self.record_writer.flush()
         summary = summary_pb2.Summary()

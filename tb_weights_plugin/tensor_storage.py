@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from tb_weights_plugin import statistics
+from tb_weights_plugin import encoding
 from tb_weights_plugin import tensor_views
 
 STORAGE_DTYPES = ("float16", "bfloat16")
@@ -69,7 +69,7 @@ def stored_tensor(array, storage_dtype=None, max_tensor_bytes=None):
         stored_dtype=array.dtype.name,
         subsample_strides=None,
     )
-    stored = statistics.storable_array(array)
+    stored = encoding.storable_array(array)
     fields["stored_dtype"] = stored.dtype.name
     if storage_dtype and stored.dtype.kind == "f" and stored.dtype.itemsize > 2:
         fields["stored_dtype"] = storage_dtype

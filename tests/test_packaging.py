@@ -63,3 +63,12 @@ def test_suite_imports_the_installed_wheel_not_the_source_tree():
     package = os.path.dirname(os.path.abspath(tb_weights_plugin.__file__))
     assert "site-packages" in package
     assert plugin.frontend_directory() == os.path.join(package, "frontend")
+
+
+def test_tensorboard_side_does_not_import_tensorflow():
+    code = (
+        "import sys, tb_weights_plugin.plugin, tb_weights_plugin.tensor_index; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert output.strip() == "[]"

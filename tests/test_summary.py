@@ -17,6 +17,7 @@ from tb_weights_plugin import WeightsCallback
 from tb_weights_plugin import event_records
 from tb_weights_plugin import hierarchy
 from tb_weights_plugin import metadata
+from tb_weights_plugin import encoding
 from tb_weights_plugin import statistics
 from tb_weights_plugin import summary
 
@@ -55,8 +56,8 @@ def test_eager_log_holds_exact_tensors_statistics_and_hierarchy(tmp_path):
     kernel = model.get_layer("hidden").kernel.numpy()
     [(step, blob, meta)] = written["small/hidden/kernel/tensor"]
     assert step == 7 and blob.shape == (1,)
-    np.testing.assert_array_equal(statistics.decode_npy(blob[0]), kernel)
-    assert statistics.decode_npy(blob[0]).dtype == np.float32
+    np.testing.assert_array_equal(encoding.decode_npy(blob[0]), kernel)
+    assert encoding.decode_npy(blob[0]).dtype == np.float32
     # Full tensors: a plugin name and data class TensorBoard does not keep.
     assert meta.data_class == summary_pb2.DATA_CLASS_UNKNOWN
     assert meta.plugin_data.plugin_name == "weights_tensors"
@@ -74,7 +75,7 @@ def test_eager_log_holds_exact_tensors_statistics_and_hierarchy(tmp_path):
     [(step, vector, meta)] = written["small/hidden/kernel/statistics"]
     assert meta.data_class == summary_pb2.DATA_CLASS_TENSOR
     assert vector.dtype == np.float64 and vector.shape == (8 + 64 + 1 + 64,)
-    values, edges, counts = statistics.split_statistics(vector)
+    values, edges, counts = encoding.split_statistics(vector)
     assert values["mean"] == pytest.approx(float(kernel.astype(np.float64).mean()), rel=1e-12)
     assert values["min"] == float(kernel.min()) and values["max"] == float(kernel.max())
     assert values["l2_norm"] == pytest.approx(float(np.linalg.norm(kernel.astype(np.float64))), rel=1e-12)
@@ -100,7 +101,7 @@ def test_statistics_of_nan_and_inf_are_counted_not_bucketed():
     vector = statistics.compute_statistics(
         np.array([0.0, 1.0, 2.0, np.nan, np.inf, -np.inf, 0.0], np.float32)
     )
-    values, edges, counts = statistics.split_statistics(vector)
+    values, edges, counts = encoding.split_statistics(vector)
     assert values == {
         "mean": 0.75,
         "std": math.sqrt(0.6875),
@@ -116,23 +117,23 @@ def test_statistics_of_nan_and_inf_are_counted_not_bucketed():
 
 
 def test_statistics_of_constant_empty_all_nan_integer_and_bool_tensors():
-    _, edges, counts = statistics.split_statistics(statistics.compute_statistics(np.full((3,), 3.0)))
+    _, edges, counts = encoding.split_statistics(statistics.compute_statistics(np.full((3,), 3.0)))
     assert counts[32] == 3 and edges[32] < 3.0 < edges[33]
     assert edges[33] - edges[32] == pytest.approx(3.0 / 64)
 
-    values, edges, counts = statistics.split_statistics(
+    values, edges, counts = encoding.split_statistics(
         statistics.compute_statistics(np.array([np.nan, np.nan]))
     )
     assert math.isnan(values["mean"]) and values["nan_count"] == 2 and counts.sum() == 0
 
-    values, _, _ = statistics.split_statistics(statistics.compute_statistics(np.zeros((0, 3))))
+    values, _, _ = encoding.split_statistics(statistics.compute_statistics(np.zeros((0, 3))))
     assert math.isnan(values["mean"]) and math.isnan(values["zero_fraction"])
 
-    values, _, counts = statistics.split_statistics(
+    values, _, counts = encoding.split_statistics(
         statistics.compute_statistics(np.array([1, 0, 3], np.int32))
     )
     assert values["mean"] == pytest.approx(4 / 3) and values["zero_fraction"] == pytest.approx(1 / 3)
-    values, _, _ = statistics.split_statistics(statistics.compute_statistics(np.array([True, False])))
+    values, _, _ = encoding.split_statistics(statistics.compute_statistics(np.array([True, False])))
     assert values["mean"] == 0.5
 
 
@@ -143,9 +144,9 @@ def test_nan_in_a_variable_is_logged_and_counted(tmp_path):
         summary.weights({"layer/w": poisoned}, step=3, name="m")
     writer.close()
     written = event_files.read_summaries(str(tmp_path))
-    logged = statistics.decode_npy(written["m/layer/w/tensor"][0][1][0])
+    logged = encoding.decode_npy(written["m/layer/w/tensor"][0][1][0])
     np.testing.assert_array_equal(logged, poisoned)  # NaN compares equal here
-    values, _, counts = statistics.split_statistics(written["m/layer/w/statistics"][0][1])
+    values, _, counts = encoding.split_statistics(written["m/layer/w/statistics"][0][1])
     assert (values["nan_count"], values["inf_count"], values["mean"]) == (1, 1, -0.5)
     assert counts.sum() == 2
 
@@ -198,7 +199,7 @@ def test_tf1_graph_mode_with_obj_none_returns_the_op_to_run(tmp_path):
         "global_variables/net/w/statistics",
         "global_variables/net/w/tensor",
     ]
-    logged = statistics.decode_npy(written["global_variables/net/w/tensor"][0][1][0])
+    logged = encoding.decode_npy(written["global_variables/net/w/tensor"][0][1][0])
     np.testing.assert_array_equal(logged, [[2.0, 3.0], [4.0, 5.0]])
     tree = json.loads(written["global_variables/hierarchy"][0][1][0])
     net = tree["root"]["children"][0]
@@ -214,7 +215,7 @@ def test_bfloat16_is_stored_exactly_as_float32(tmp_path):
     with tf.summary.create_file_writer(str(tmp_path)).as_default():
         summary.weights({"w": variable}, step=0, name="m")
     written = event_files.read_summaries(str(tmp_path))
-    logged = statistics.decode_npy(written["m/w/tensor"][0][1][0])
+    logged = encoding.decode_npy(written["m/w/tensor"][0][1][0])
     assert logged.dtype == np.float32
     np.testing.assert_array_equal(logged, values.astype(np.float32))
     tree = json.loads(written["m/hierarchy"][0][1][0])
@@ -240,9 +241,9 @@ def test_scalars_keep_rank_zero(tmp_path):
     with tf.summary.create_file_writer(str(tmp_path)).as_default():
         summary.weights({"scale": tf.Variable(2.5), "count": np.int64(7)}, step=0, name="m")
     written = event_files.read_summaries(str(tmp_path))
-    scale = statistics.decode_npy(written["m/scale/tensor"][0][1][0])
+    scale = encoding.decode_npy(written["m/scale/tensor"][0][1][0])
     assert scale.shape == () and scale == np.float32(2.5)
-    count = statistics.decode_npy(written["m/count/tensor"][0][1][0])
+    count = encoding.decode_npy(written["m/count/tensor"][0][1][0])
     assert count.shape == () and count.dtype == np.int64 and count == 7
 
 
@@ -292,7 +293,7 @@ def test_callback_logs_statistics_and_tensors_on_their_own_cadences(tmp_path):
     assert statistics_steps == [0, 2, 3, 4, 5, 6, 8, 9, 10]
     assert tensor_steps == [0, 3, 6, 9, 10]
     [final] = [r for r in records if r.tag == "small/out/kernel/tensor" and r.step == 10]
-    np.testing.assert_array_equal(statistics.decode_npy(final.read_blob()), model.get_layer("out").kernel.numpy())
+    np.testing.assert_array_equal(encoding.decode_npy(final.read_blob()), model.get_layer("out").kernel.numpy())
 
 
 def test_callback_defaults_and_epoch_cadence(tmp_path):

@@ -17,6 +17,7 @@ import event_files
 from tb_weights_plugin import event_records
 from tb_weights_plugin import hierarchy
 from tb_weights_plugin import metadata
+from tb_weights_plugin import encoding
 from tb_weights_plugin import statistics
 from tb_weights_plugin import summary
 from tb_weights_plugin import tensor_index
@@ -43,10 +44,10 @@ def test_fast_writer_files_are_event_files_tensorboard_skips(tmp_path):
     [w_event, b_event] = events[1:]
     assert (w_event.step, w_event.summary.value[0].tag) == (5, "m/layer/w/tensor")
     w_blob = tensor_util.make_ndarray(w_event.summary.value[0].tensor)[0]
-    np.testing.assert_array_equal(statistics.decode_npy(w_blob), values["layer/w"])
+    np.testing.assert_array_equal(encoding.decode_npy(w_blob), values["layer/w"])
     assert w_event.summary.value[0].metadata.data_class == summary_pb2.DATA_CLASS_UNKNOWN
     b_blob = tensor_util.make_ndarray(b_event.summary.value[0].tensor)[0]
-    assert statistics.decode_npy(b_blob).shape == () and statistics.decode_npy(b_blob) == -2.5
+    assert encoding.decode_npy(b_blob).shape == () and encoding.decode_npy(b_blob) == -2.5
     # The default writer's file holds only the small data.
     assert sorted(event_files.read_summaries(run)) == [
         "m/b/statistics",
@@ -213,7 +214,7 @@ def test_graph_mode_fast_path_writes_records(tmp_path):
         ("m/w/tensor", 4, "float16"),
         ("m/v/tensor", 4, "float16"),
     ]
-    assert statistics.decode_npy(records[0].read_blob()).tolist() == [[1.0, 2.0]]
+    assert encoding.decode_npy(records[0].read_blob()).tolist() == [[1.0, 2.0]]
 
 
 def write_version_1_log(run_dir):
@@ -254,7 +255,7 @@ def write_version_1_log(run_dir):
             ),
         )
         tf.summary.write(
-            "old/w/tensor", tf.constant([statistics.encode_npy(weights_array)]), step=1,
+            "old/w/tensor", tf.constant([encoding.encode_npy(weights_array)]), step=1,
             metadata=v1_metadata("tensor", summary_pb2.DATA_CLASS_BLOB_SEQUENCE, path="old/w", encoding="npy"),
         )
     return weights_array
