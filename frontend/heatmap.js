@@ -2,30 +2,41 @@
 // colour bar and hover read-out.
 
 import {h} from './dom.js';
-import {NAN_RGB, cssRgb, symmetricScale, valueColor, diverging} from './colormap.js';
+import {NAN_RGB, cssRgb, diverging, paintValues, symmetricScale} from './colormap.js';
 import {setupCanvas, onCanvasHover} from './charts.js';
-import {blockRange} from './data.js';
-import {formatApprox, formatRange, formatShape, formatValue} from './format.js';
+import {viewIndices} from './data.js';
+import {formatApprox, formatIndices, formatShape, formatValue} from './format.js';
 import {showTooltip, hideTooltip} from './tooltip.js';
 
 /** @typedef {import('./data.js').Tensor} Tensor */
+/** @typedef {import('./tooltip.js').TooltipLine} TooltipLine */
 
 const MAX_CELL = 24;
 const LABEL_FONT = '10px Roboto, "Helvetica Neue", Arial, sans-serif';
 
+// The most a cell's height may differ from its width (either way).
+const MAX_ASPECT = 4;
+
 /**
  * Integer cell sizes (CSS pixels) that fit `rows × columns` cells in the
- * given box: square cells when they can be at least 2 pixels, otherwise each
- * axis on its own, never below 1 pixel.
+ * given box: cells of the given shape when both sides can be at least 2
+ * pixels, else square cells of at least 2 pixels, otherwise each axis on its
+ * own, never below 1 pixel.
  * @param {number} rows
  * @param {number} columns
  * @param {number} maxWidth
  * @param {number} maxHeight
+ * @param {number=} aspect  Height over width of a cell, clamped to
+ *     [1/4, 4].
  * @return {{width: number, height: number}}  Size of one cell.
  */
-export function cellSize(rows, columns, maxWidth, maxHeight) {
+export function cellSize(rows, columns, maxWidth, maxHeight, aspect = 1) {
   const fitW = Math.floor(maxWidth / columns);
   const fitH = Math.floor(maxHeight / rows);
+  const ratio = Math.min(MAX_ASPECT, Math.max(1 / MAX_ASPECT, aspect));
+  const width = Math.min(fitW, Math.round(Math.min(fitH / ratio, MAX_CELL / Math.max(1, ratio))));
+  const height = Math.min(fitH, Math.round(width * ratio));
+  if (Math.min(width, height) >= 2) return {width, height};
   const square = Math.min(fitW, fitH, MAX_CELL);
   if (square >= 2) return {width: square, height: square};
   return {
@@ -35,12 +46,26 @@ export function cellSize(rows, columns, maxWidth, maxHeight) {
 }
 
 /**
+ * How many view elements a value stands for down a column over how many
+ * along a row, counting subsample strides and blocks: the shape a cell
+ * should have for the heat map to keep the view's proportions.
+ * @param {!Tensor} tensor
+ * @return {number}
+ */
+function cellAspect(tensor) {
+  const [viewRows, viewColumns] = tensor.view_shape;
+  const [rows, columns] = tensor.values_shape;
+  const aspect = (viewRows / rows) / (viewColumns / columns);
+  return Number.isFinite(aspect) && aspect > 0 ? aspect : 1;
+}
+
+/**
  * Paints the values into an image with one pixel per cell.
  * @param {!Array<number>} values  Row-major, `rows * columns` long.
  * @param {number} rows
  * @param {number} columns
  * @param {number} scale  Symmetric colour scale.
- * @return {!HTMLCanvasElement}
+ * @return {{image: !HTMLCanvasElement, nanCount: number}}
  */
 function paintCells(values, rows, columns, scale) {
   const image = document.createElement('canvas');
@@ -48,15 +73,9 @@ function paintCells(values, rows, columns, scale) {
   image.height = rows;
   const ctx = /** @type {!CanvasRenderingContext2D} */ (image.getContext('2d'));
   const data = ctx.createImageData(columns, rows);
-  for (let i = 0; i < rows * columns; i++) {
-    const [r, g, b] = valueColor(values[i], scale);
-    data.data[4 * i] = r;
-    data.data[4 * i + 1] = g;
-    data.data[4 * i + 2] = b;
-    data.data[4 * i + 3] = 255;
-  }
+  const nanCount = paintValues(values, scale, new Int32Array(data.data.buffer));
   ctx.putImageData(data, 0, 0);
-  return image;
+  return {image, nanCount};
 }
 
 /**
@@ -171,6 +190,33 @@ export function shownScale(tensor) {
 }
 
 /**
+ * The hover read-out of value `(i, j)`: the view indices it stands for
+ * (each stored index times its subsample stride) and the value, exact when
+ * it is one element, else the block mean.
+ * @param {!Tensor} tensor
+ * @param {number} i
+ * @param {number} j
+ * @return {!Array<!TooltipLine>}
+ */
+export function cellReadout(tensor, i, j) {
+  const value = tensor.values[i * tensor.values_shape[1] + j];
+  const rows = viewIndices(tensor, 0, i);
+  const columns = viewIndices(tensor, 1, j);
+  if (tensor.downsampled) {
+    return [
+      `rows ${formatIndices(rows)}, columns ${formatIndices(columns)}`,
+      `block mean ${formatApprox(value, 7)}`,
+      ...(tensor.subsample_strides ? [[null, 'of the stored subsample', 'muted']] : []),
+    ];
+  }
+  /** @type {!Array<!TooltipLine>} */
+  const lines = [`row ${rows.first}, column ${columns.first}`, `value ${formatValue(value, tensor.stored_dtype)}`];
+  if (tensor.subsample_strides) lines.push([null, `stored cell ${i}, ${j} of the subsample`, 'muted']);
+  if (tensor.reduced_precision) lines.push([null, `stored as ${tensor.stored_dtype}`, 'muted']);
+  return lines;
+}
+
+/**
  * Builds the heat map of a 2-D view.
  * @param {!Tensor} tensor  With `view_shape` of length 2.
  * @param {{maxWidth: number, maxHeight: number}} box  Available CSS pixels.
@@ -180,12 +226,11 @@ export function shownScale(tensor) {
  */
 export function createHeatmap(tensor, box, scale = symmetricScale(tensor.min, tensor.max)) {
   const [rows, columns] = tensor.values_shape;
-  const [viewRows, viewColumns] = tensor.view_shape;
-  const cell = cellSize(rows, columns, box.maxWidth, box.maxHeight);
+  const cell = cellSize(rows, columns, box.maxWidth, box.maxHeight, cellAspect(tensor));
   const width = columns * cell.width;
   const height = rows * cell.height;
 
-  const image = paintCells(tensor.values, rows, columns, scale);
+  const {image, nanCount} = paintCells(tensor.values, rows, columns, scale);
   const canvas = /** @type {!HTMLCanvasElement} */ (
     h('canvas', {
       class: 'tbw-heatmap',
@@ -195,19 +240,33 @@ export function createHeatmap(tensor, box, scale = symmetricScale(tensor.min, te
     })
   );
   const ctx = setupCanvas(canvas, width, height);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(image, 0, 0, width, height);
 
-  /** @param {?Array<number>} hover  `[row, column]` to outline. */
-  const draw = (hover) => {
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(image, 0, 0, width, height);
-    if (hover) {
-      const [i, j] = hover;
-      ctx.strokeStyle = '#212121';
-      ctx.lineWidth = 1;
-      ctx.strokeRect(j * cell.width - 0.5, i * cell.height - 0.5, cell.width + 1, cell.height + 1);
-    }
+  // The outlined cell; moving the outline repaints only the cells around it.
+  /** @type {?Array<number>} */
+  let outlined = null;
+  const unoutline = () => {
+    if (!outlined) return;
+    const [i, j] = outlined;
+    // The outline reaches a pixel into the neighbouring cells (two when
+    // cells are one pixel, for the anti-aliasing of fractional pixel ratios).
+    const margin = cell.width === 1 || cell.height === 1 ? 2 : 1;
+    const i0 = Math.max(0, i - margin);
+    const j0 = Math.max(0, j - margin);
+    const i1 = Math.min(rows, i + margin + 1);
+    const j1 = Math.min(columns, j + margin + 1);
+    ctx.drawImage(image, j0, i0, j1 - j0, i1 - i0, j0 * cell.width, i0 * cell.height, (j1 - j0) * cell.width, (i1 - i0) * cell.height);
+    outlined = null;
   };
-  draw(null);
+  /** @param {number} i @param {number} j */
+  const outline = (i, j) => {
+    unoutline();
+    ctx.strokeStyle = '#212121';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(j * cell.width - 0.5, i * cell.height - 0.5, cell.width + 1, cell.height + 1);
+    outlined = [i, j];
+  };
 
   onCanvasHover(
     canvas,
@@ -216,27 +275,19 @@ export function createHeatmap(tensor, box, scale = symmetricScale(tensor.min, te
       const j = Math.floor(px / cell.width);
       if (i < 0 || j < 0 || i >= rows || j >= columns) {
         hideTooltip();
-        draw(null);
+        unoutline();
         return;
       }
-      draw([i, j]);
-      const value = tensor.values[i * columns + j];
-      const lines = tensor.downsampled
-        ? [
-            `rows ${formatRange(blockRange(i, viewRows, rows))}, ` +
-              `columns ${formatRange(blockRange(j, viewColumns, columns))}`,
-            `block mean ${formatApprox(value, 7)}`,
-          ]
-        : [`row ${i}, column ${j}`, `value ${formatValue(value, tensor.dtype)}`];
-      showTooltip(event, lines);
+      outline(i, j);
+      showTooltip(event, cellReadout(tensor, i, j));
     },
     () => {
       hideTooltip();
-      draw(null);
+      unoutline();
     },
   );
 
-  const hasNaN = tensor.nan_count > 0 || tensor.values.some((v) => Number.isNaN(v));
+  const hasNaN = tensor.nan_count > 0 || nanCount > 0;
   const legend = [];
   if (hasNaN) {
     legend.push(

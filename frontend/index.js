@@ -105,14 +105,13 @@ export async function render() {
       if (!isCurrent()) return;
       tree = answer;
       treeLoaded = true;
-      layerTree.setTree(answer);
+      layerTree.setTree(answer, variable ? variable.path : null);
       // Keep the selection when the new tree has the same variable; take its
       // node since the tags come from it.
       if (variable) {
         const node = layerTree.find(variable.path);
         if (node && node.kind === 'variable') variable = node;
       }
-      layerTree.select(variable ? variable.path : null);
       if (!variable) updateMain();
     } catch (e) {
       if (!isCurrent()) return;

@@ -2,8 +2,8 @@
 
 import {h} from './dom.js';
 import {drawChart, onCanvasHover, nearestIndex} from './charts.js';
-import {blockRange} from './data.js';
-import {formatValue, formatApprox, formatRange} from './format.js';
+import {viewIndices} from './data.js';
+import {formatValue, formatApprox, formatIndices} from './format.js';
 import {showTooltip, hideTooltip} from './tooltip.js';
 
 /** @typedef {import('./data.js').Tensor} Tensor */
@@ -22,9 +22,11 @@ export function createLinePlot(tensor, color, box) {
   const values = tensor.values;
   const n = values.length;
   const full = tensor.view_shape[0];
-  // Each value sits at the first element index of its block.
-  const xs = values.map((_, i) => blockRange(i, full, n)[0]);
+  // Each value sits at the first view index it stands for.
+  const xs = values.map((_, i) => viewIndices(tensor, 0, i).first);
   const asBars = n <= MAX_BARS;
+  // Bars are as wide as the view indices between stored elements allow.
+  const stride = tensor.subsample_strides ? tensor.subsample_strides[0] : 1;
   const canvas = /** @type {!HTMLCanvasElement} */ (
     h('canvas', {class: 'tbw-vector', testid: 'vector-plot'})
   );
@@ -34,10 +36,10 @@ export function createLinePlot(tensor, color, box) {
     width,
     height,
     integerX: true,
-    xDomain: asBars ? [-0.6, n - 0.4] : [0, Math.max(1, full - 1)],
+    xDomain: asBars ? [-0.6 * stride, xs[n - 1] + 0.6 * stride] : [0, Math.max(1, full - 1)],
     lines: asBars ? [] : [{color, xs, ys: values, dots: n <= 2}],
     bars: asBars
-      ? [{color, x0: xs.map((i) => i - 0.4), x1: xs.map((i) => i + 0.4), ys: values, alpha: 0.85}]
+      ? [{color, x0: xs.map((i) => i - 0.4 * stride), x1: xs.map((i) => i + 0.4 * stride), ys: values, alpha: 0.85}]
       : [],
     yFromZero: asBars,
     hoverX: /** @type {?number} */ (null),
@@ -55,9 +57,10 @@ export function createLinePlot(tensor, color, box) {
       if (i < 0) return;
       spec.hoverX = xs[i];
       frame = drawChart(canvas, spec);
+      const indices = viewIndices(tensor, 0, i);
       const lines = tensor.downsampled
-        ? [`indices ${formatRange(blockRange(i, full, n))}`, `block mean ${formatApprox(values[i], 7)}`]
-        : [`index ${i}`, `value ${formatValue(values[i], tensor.dtype)}`];
+        ? [`indices ${formatIndices(indices)}`, `block mean ${formatApprox(values[i], 7)}`]
+        : [`index ${indices.first}`, `value ${formatValue(values[i], tensor.stored_dtype)}`];
       showTooltip(event, lines);
     },
     () => {

@@ -1,7 +1,7 @@
 // Chooses the view of one tensor by the rank of its display view.
 
 import {h, message} from './dom.js';
-import {formatShape, formatValue, formatApprox, formatCount} from './format.js';
+import {formatShape, formatValue, formatApprox, formatCount, ordinal} from './format.js';
 import {createHeatmap} from './heatmap.js';
 import {createLinePlot} from './line_plot.js';
 
@@ -9,21 +9,56 @@ import {createLinePlot} from './line_plot.js';
 /** @typedef {import('./data.js').Stats} Stats */
 
 /**
- * Short notes about how the tensor is shown: reshaping and downsampling.
+ * A note about how a tensor is shown. `kind`: `reshape`, `precision`
+ * (stored in a smaller float type), `subsample` (only every k-th element
+ * stored), `downsample` (block means for display); `title` explains more.
+ * @typedef {{kind: string, text: string, title: string}}
+ */
+export let ViewNote;
+
+/**
+ * Short notes about how the tensor is shown: reshaping, reduced storage and
+ * downsampling.
  * @param {!Tensor} tensor
- * @return {!Array<string>}
+ * @return {!Array<!ViewNote>}
  */
 export function describeView(tensor) {
+  /** @type {!Array<!ViewNote>} */
   const notes = [];
   const view = formatShape(tensor.view_shape);
   if (tensor.shape.length > 2) {
-    notes.push(`${view}, reshaped from ${formatShape(tensor.shape)}`);
+    notes.push({
+      kind: 'reshape',
+      text: `${view}, reshaped from ${formatShape(tensor.shape)}`,
+      title: 'All axes but the last are flattened into rows.',
+    });
+  }
+  if (tensor.reduced_precision) {
+    notes.push({
+      kind: 'precision',
+      text: `stored as ${tensor.stored_dtype}`,
+      title: `The ${tensor.dtype} values were logged as ${tensor.stored_dtype}: what is shown (and the .npy file) holds them rounded to ${tensor.stored_dtype}.`,
+    });
+  }
+  const strides = tensor.subsample_strides;
+  if (strides) {
+    const axes = strides.length === 1 ? ['element'] : ['row', 'column'];
+    const every = strides.map((k, axis) => (k === 1 ? '' : `every ${ordinal(k)} ${axes[axis]}`)).filter(Boolean);
+    notes.push({
+      kind: 'subsample',
+      text: `subsample: ${every.join(', ')}, ${formatShape(tensor.stored_view_shape)} of ${view}`,
+      title: 'Only these elements were logged, to keep the tensor under the writer’s byte limit; the elements between them are not stored. Hover shows indices in the whole view.',
+    });
   }
   if (tensor.downsampled) {
     const method = tensor.downsample_method === 'block_mean' || !tensor.downsample_method
       ? 'block mean'
       : tensor.downsample_method.replace(/_/g, ' ');
-    notes.push(`downsampled ${view} → ${formatShape(tensor.values_shape)}, ${method}`);
+    notes.push({
+      kind: 'downsample',
+      text: `downsampled ${formatShape(tensor.stored_view_shape)} → ${formatShape(tensor.values_shape)}, ${method}`,
+      title: 'Each value shown is the mean of a block of elements, so that the view fits the panel (“Cells: every element” shows up to 4,194,304).',
+    });
   }
   return notes;
 }
@@ -63,7 +98,7 @@ export function describeValues(tensor, stats) {
  */
 function createScalarView(tensor) {
   const value = tensor.values[0];
-  const exact = formatValue(value, tensor.dtype);
+  const exact = formatValue(value, tensor.stored_dtype);
   const approx = formatApprox(value, 6);
   return h(
     'div',

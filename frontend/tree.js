@@ -1,8 +1,15 @@
 // The layer tree of the sidebar: collapsible modules, variables, references
 // to shared objects, and a path filter.
+//
+// Only the rows in (and a little around) the scrolled window are in the DOM,
+// absolutely placed in a box as tall as all rows, so a tree of thousands of
+// variables renders and re-filters in milliseconds. A row element is kept
+// while its path stays shown and looks the same, and the row with keyboard
+// focus stays in the DOM when scrolled away, so it keeps the focus.
 
 import {h, message, replace} from './dom.js';
 import {formatCompact, formatCount, formatShape, plural} from './format.js';
+import {recordTiming} from './timing.js';
 
 /** @typedef {import('./data.js').TreeNode} TreeNode */
 /** @typedef {import('./data.js').Tree} Tree */
@@ -12,7 +19,31 @@ import {formatCompact, formatCount, formatShape, plural} from './format.js';
  */
 let Entry;
 
+/**
+ * A row to show, in display order.
+ * @typedef {{
+ *   node: !TreeNode, depth: number, hasChildren: boolean, open: boolean,
+ *   position: number, siblings: number,
+ * }}
+ *     `position` (1-based) and `siblings`: among the shown children of the
+ *     row's parent, for `aria-posinset` and `aria-setsize`.
+ */
+let Line;
+
+/**
+ * A row element in the DOM and the key of what it shows.
+ * @typedef {{el: !HTMLElement, key: string}}
+ */
+let Row;
+
 const INDENT = 14;
+// Height of a row in CSS pixels, as `.tbw-row` in style.css.
+const ROW_HEIGHT = 24;
+// Rows rendered beyond each edge of the visible window, so that scrolling
+// does not uncover empty space before the next render.
+const OVERSCAN = 20;
+// Visible height assumed while the tree has no layout yet.
+const FALLBACK_HEIGHT = 800;
 
 /**
  * Every node of the forest by path.
@@ -88,8 +119,14 @@ export class LayerTree {
     /** @type {?Tree} */
     this.tree = null;
     this.variableCount = 0;
+    /** @type {!Array<!Line>} The rows to show, in display order. */
+    this.lines = [];
     /** @type {!Array<string>} Paths of the rows in display order. */
     this.rowPaths = [];
+    /** @type {!Map<string, number>} Display position of each shown path. */
+    this.rowIndex = new Map();
+    /** @type {!Map<string, !Row>} The row elements in the DOM, by path. */
+    this.rows = new Map();
 
     this.search = /** @type {!HTMLInputElement} */ (
       h('input', {
@@ -102,8 +139,12 @@ export class LayerTree {
       })
     );
     this.search.addEventListener('input', () => {
-      this.query = this.search.value.trim().toLowerCase();
-      this.renderRows();
+      const query = this.search.value.trim().toLowerCase();
+      if (query === this.query) return;
+      this.query = query;
+      // The matches are read from the top.
+      this.list.scrollTop = 0;
+      this.renderRows('tree-filter');
     });
     this.search.addEventListener('keydown', (event) => {
       if (event.key === 'ArrowDown' && this.rowPaths.length) {
@@ -112,7 +153,7 @@ export class LayerTree {
       } else if (event.key === 'Escape') {
         this.search.value = '';
         this.query = '';
-        this.renderRows();
+        this.renderRows('tree-filter');
       }
     });
     this.runSelect = /** @type {!HTMLSelectElement} */ (
@@ -127,7 +168,11 @@ export class LayerTree {
     this.caption = h('div', {class: 'tbw-tree-caption tbw-muted', testid: 'tree-caption'}, this.runChoice, this.captionText);
     this.searchBox = h('div', {class: 'tbw-search-box'}, this.search);
     this.list = h('div', {class: 'tbw-tree', testid: 'tree', role: 'tree', 'aria-label': 'Layers and variables'});
+    // As tall as all rows; holds the rendered ones at their places.
+    this.rowBox = h('div', {class: 'tbw-tree-rows', role: 'presentation'});
     this.list.addEventListener('keydown', (event) => this.onKey(event));
+    this.list.addEventListener('scroll', () => this.renderWindow());
+    new ResizeObserver(() => this.renderWindow()).observe(this.list);
     this.element = h(
       'div',
       {class: 'tbw-tree-section'},
@@ -179,26 +224,31 @@ export class LayerTree {
     this.index = new Map();
     this.searchBox.hidden = true;
     this.captionText.textContent = '';
-    this.rowPaths = [];
+    this.setLines([]);
+    this.clearRows();
     replace(this.list, content);
   }
 
   /**
-   * Shows a run's tree. Expansion and selection are kept by path.
+   * Shows a run's tree. Expansion is kept by path.
    * @param {!Tree} tree
+   * @param {?string=} selectedPath  The selected variable, whose ancestors
+   *     are expanded; kept by path across trees.
    */
-  setTree(tree) {
+  setTree(tree, selectedPath = null) {
+    const start = performance.now();
     this.searchBox.hidden = false;
     this.roots = tree.models;
     this.index = indexTree(this.roots);
     // Models and their direct children start expanded; modules seen before
     // (in an earlier tree) keep the state the user left them in.
+    let variables = 0;
     for (const [path, entry] of this.index) {
+      if (entry.node.kind === 'variable') variables++;
       if (entry.node.kind !== 'module' || this.seen.has(path)) continue;
       this.seen.add(path);
       if (entry.depth <= 1) this.expanded.add(path);
     }
-    const variables = [...this.index.values()].filter((e) => e.node.kind === 'variable').length;
     this.tree = tree;
     this.variableCount = variables;
     this.updateCaption();
@@ -206,7 +256,12 @@ export class LayerTree {
       this.showMessage(message('No models', `Nothing was logged in ${tree.run} at step ${tree.step}.`));
       return;
     }
-    this.renderRows();
+    // The nodes are new objects: no row element can be kept.
+    this.clearRows();
+    this.selectedPath = selectedPath;
+    if (selectedPath) this.expandTo(selectedPath);
+    this.renderRows('tree-render', start);
+    if (selectedPath) this.scrollTo(selectedPath);
   }
 
   /**
@@ -289,39 +344,126 @@ export class LayerTree {
     }
   }
 
-  /** Rebuilds the visible rows. */
-  renderRows() {
-    if (!this.roots.length) return;
+  /**
+   * The rows to show for the current filter and expansion, in display order.
+   * @return {!Array<!Line>}
+   */
+  visibleLines() {
     const filtering = this.query !== '';
     const visible = filtering ? filterTree(this.roots, this.query) : null;
-    /** @type {!Array<!HTMLElement>} */
-    const rows = [];
-    this.rowPaths = [];
+    /** @type {!Array<!Line>} */
+    const lines = [];
     /**
-     * @param {!TreeNode} node
+     * @param {!Array<!TreeNode>} nodes
      * @param {number} depth
      */
-    const visit = (node, depth) => {
-      if (visible && !visible.has(node.path)) return;
-      rows.push(this.renderRow(node, depth, filtering));
-      this.rowPaths.push(node.path);
-      const open = filtering || this.expanded.has(node.path);
-      if (node.kind === 'module' && open) {
-        for (const child of node.children || []) visit(child, depth + 1);
-      }
+    const visit = (nodes, depth) => {
+      const shown = visible ? nodes.filter((node) => visible.has(node.path)) : nodes;
+      shown.forEach((node, k) => {
+        const hasChildren = node.kind === 'module' && (node.children || []).length > 0;
+        const open = hasChildren && (filtering || this.expanded.has(node.path));
+        lines.push({node, depth, hasChildren, open, position: k + 1, siblings: shown.length});
+        if (open) visit(/** @type {!Array<!TreeNode>} */ (node.children), depth + 1);
+      });
     };
-    this.roots.forEach((root) => visit(root, 0));
-    if (!rows.length) {
+    visit(this.roots, 0);
+    return lines;
+  }
+
+  /** @param {!Array<!Line>} lines  Sets the rows to show. */
+  setLines(lines) {
+    this.lines = lines;
+    this.rowPaths = lines.map((line) => line.node.path);
+    this.rowIndex = new Map(this.rowPaths.map((path, i) => [path, i]));
+  }
+
+  /** Removes every row element. */
+  clearRows() {
+    this.rows = new Map();
+    this.rowBox.replaceChildren();
+  }
+
+  /**
+   * Works out the rows to show and renders those in the scrolled window.
+   * @param {string=} what  What caused the render, for {@link recordTiming}.
+   * @param {number=} start  `performance.now()` when the render began.
+   */
+  renderRows(what = 'tree-toggle', start = performance.now()) {
+    if (!this.roots.length) return;
+    this.setLines(this.visibleLines());
+    if (!this.lines.length) {
+      this.clearRows();
       replace(this.list, message('No match', `No layer or variable path contains “${this.search.value.trim()}”.`));
+      recordTiming(what, this.list, start, '0 rows');
       return;
     }
-    if (this.focusPath === null || !this.rowPaths.includes(this.focusPath)) {
-      this.focusPath = this.rowPaths.includes(this.selectedPath || '') ? this.selectedPath : this.rowPaths[0];
+    if (this.focusPath === null || !this.rowIndex.has(this.focusPath)) {
+      this.focusPath = this.rowIndex.has(this.selectedPath || '') ? this.selectedPath : this.rowPaths[0];
     }
-    for (const row of rows) {
-      row.tabIndex = row.dataset.path === this.focusPath ? 0 : -1;
+    if (this.rowBox.parentNode !== this.list) replace(this.list, this.rowBox);
+    this.rowBox.style.height = `${this.lines.length * ROW_HEIGHT}px`;
+    this.renderWindow();
+    recordTiming(what, this.list, start, `${this.lines.length} rows`);
+  }
+
+  /**
+   * Puts the rows of the scrolled window (and the focused row) in the DOM,
+   * reusing the elements of rows that look the same, and removes the rest.
+   */
+  renderWindow() {
+    if (this.rowBox.parentNode !== this.list || !this.lines.length) return;
+    const count = this.lines.length;
+    const top = this.list.scrollTop;
+    const height = this.list.clientHeight || FALLBACK_HEIGHT;
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const end = Math.min(count, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
+    const positions = [];
+    const focus = this.rowIndex.get(this.focusPath || '');
+    if (focus !== undefined && focus < first) positions.push(focus);
+    for (let i = first; i < end; i++) positions.push(i);
+    if (focus !== undefined && focus >= end) positions.push(focus);
+
+    /** @type {!Map<string, !Row>} */
+    const rows = new Map();
+    for (const i of positions) {
+      const line = this.lines[i];
+      const path = line.node.path;
+      const key = this.rowKey(line);
+      let row = this.rows.get(path);
+      if (!row || row.key !== key) row = {el: this.renderRow(line), key};
+      const el = row.el;
+      el.style.top = `${i * ROW_HEIGHT}px`;
+      el.tabIndex = path === this.focusPath ? 0 : -1;
+      el.setAttribute('aria-posinset', String(line.position));
+      el.setAttribute('aria-setsize', String(line.siblings));
+      rows.set(path, row);
     }
-    this.list.replaceChildren(...rows);
+    for (const [path, row] of this.rows) {
+      if (rows.get(path) !== row) row.el.remove();
+    }
+    // Kept rows are already in display order (it does not change between
+    // renders); new ones go in between. A kept row is never moved, since
+    // moving the focused element would blur it.
+    let next = this.rowBox.firstChild;
+    for (const {el} of rows.values()) {
+      if (el.parentNode === this.rowBox) {
+        next = el.nextSibling;
+      } else {
+        this.rowBox.insertBefore(el, next);
+      }
+    }
+    this.rows = rows;
+  }
+
+  /**
+   * What a row's element shows besides its place: a row whose key is
+   * unchanged keeps its element.
+   * @param {!Line} line
+   * @return {string}
+   */
+  rowKey(line) {
+    const selected = line.node.path === this.selectedPath;
+    return `${line.depth} ${line.open} ${selected} ${this.query}`;
   }
 
   /**
@@ -341,15 +483,10 @@ export class LayerTree {
 
   /**
    * One row.
-   * @param {!TreeNode} node
-   * @param {number} depth
-   * @param {boolean} filtering
+   * @param {!Line} line
    * @return {!HTMLElement}
    */
-  renderRow(node, depth, filtering) {
-    const isModule = node.kind === 'module';
-    const hasChildren = isModule && (node.children || []).length > 0;
-    const open = hasChildren && (filtering || this.expanded.has(node.path));
+  renderRow({node, depth, hasChildren, open}) {
     const selected = node.path === this.selectedPath;
     const caret = h('span', {
       class: `tbw-caret${hasChildren ? '' : ' tbw-caret-none'}${open ? ' tbw-caret-open' : ''}`,
@@ -388,7 +525,7 @@ export class LayerTree {
     let title = node.path;
     if (count !== null) {
       title += `\n${formatCount(count)} parameter${count === 1 ? '' : 's'}`;
-      if (isModule && node.trainable_parameter_count !== undefined && node.trainable_parameter_count !== count) {
+      if (node.kind === 'module' && node.trainable_parameter_count !== undefined && node.trainable_parameter_count !== count) {
         title += ` (${formatCount(node.trainable_parameter_count)} trainable)`;
       }
     }
@@ -425,32 +562,36 @@ export class LayerTree {
     return row;
   }
 
-  /** @param {string} path  Moves keyboard focus to a row. */
+  /** @param {string} path  Moves keyboard focus to a row, scrolling to it. */
   focusRow(path) {
     this.focusPath = path;
-    for (const row of this.list.querySelectorAll('.tbw-row')) {
-      const el = /** @type {!HTMLElement} */ (row);
-      el.tabIndex = el.dataset.path === path ? 0 : -1;
-      if (el.dataset.path === path) el.focus({preventScroll: false});
-    }
+    this.scrollTo(path);
+    for (const [rowPath, {el}] of this.rows) el.tabIndex = rowPath === path ? 0 : -1;
+    const row = this.rows.get(path);
+    if (row) row.el.focus({preventScroll: true});
   }
 
   /**
-   * The row element of `path`, if shown.
+   * The row element of `path`, if rendered.
    * @param {string} path
    * @return {?HTMLElement}
    */
   rowOf(path) {
-    for (const row of this.list.querySelectorAll('.tbw-row')) {
-      if (/** @type {!HTMLElement} */ (row).dataset.path === path) return /** @type {!HTMLElement} */ (row);
-    }
-    return null;
+    const row = this.rows.get(path);
+    return row ? row.el : null;
   }
 
-  /** @param {string} path  Scrolls a row into view. */
+  /** @param {string} path  Scrolls the least needed to show a row. */
   scrollTo(path) {
-    const row = this.rowOf(path);
-    if (row) row.scrollIntoView({block: 'nearest'});
+    const i = this.rowIndex.get(path);
+    if (i === undefined) return;
+    const height = this.list.clientHeight;
+    if (height > 0) {
+      const top = i * ROW_HEIGHT;
+      if (top < this.list.scrollTop) this.list.scrollTop = top;
+      else if (top + ROW_HEIGHT > this.list.scrollTop + height) this.list.scrollTop = top + ROW_HEIGHT - height;
+    }
+    this.renderWindow();
   }
 
   /** @param {string} path  Briefly highlights a row (a reference target). */
@@ -466,13 +607,12 @@ export class LayerTree {
    * @param {!KeyboardEvent} event
    */
   onKey(event) {
-    const i = this.rowPaths.indexOf(this.focusPath || '');
-    if (i < 0) return;
-    const path = this.rowPaths[i];
+    const i = this.rowIndex.get(this.focusPath || '');
+    if (i === undefined) return;
+    const {node, open} = this.lines[i];
+    const path = node.path;
     const entry = this.index.get(path);
     if (!entry) return;
-    const node = entry.node;
-    const isOpenModule = node.kind === 'module' && (this.query !== '' || this.expanded.has(path)) && (node.children || []).length > 0;
     let handled = true;
     switch (event.key) {
       case 'ArrowDown':
@@ -483,21 +623,28 @@ export class LayerTree {
         else this.search.focus();
         break;
       case 'ArrowRight':
-        if (node.kind === 'module' && !isOpenModule && (node.children || []).length) {
+        if (node.kind === 'module' && !open && (node.children || []).length) {
           this.toggle(path);
           this.focusRow(path);
-        } else if (isOpenModule) {
+        } else if (open) {
           this.focusRow(this.rowPaths[i + 1]);
         }
         break;
       case 'ArrowLeft':
-        if (isOpenModule && this.query === '') {
+        if (open && this.query === '') {
           this.toggle(path);
           this.focusRow(path);
         } else if (entry.parent) {
           this.focusRow(entry.parent);
         }
         break;
+      case 'PageDown':
+      case 'PageUp': {
+        const page = Math.max(1, Math.floor(this.list.clientHeight / ROW_HEIGHT) - 1);
+        const to = Math.max(0, Math.min(this.rowPaths.length - 1, i + (event.key === 'PageDown' ? page : -page)));
+        this.focusRow(this.rowPaths[to]);
+        break;
+      }
       case 'Home':
         this.focusRow(this.rowPaths[0]);
         break;

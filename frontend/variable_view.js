@@ -8,6 +8,7 @@ import {createTensorView, describeView, describeValues} from './tensor_view.js';
 import {StatsView} from './stats_view.js';
 import {shownScale} from './heatmap.js';
 import {symmetricScale} from './colormap.js';
+import {recordTiming} from './timing.js';
 
 /** @typedef {import('./data.js').TreeNode} TreeNode */
 /** @typedef {import('./data.js').Tree} Tree */
@@ -31,9 +32,11 @@ export let RunContext;
 export let DataSource;
 
 /**
- * A tensor shown in a panel, with what it was drawn for.
+ * A tensor shown in a panel, with what it was drawn for. `statsStep`: the
+ * run's latest statistics step at or before `chosen`, which is later than
+ * the tensor's step when statistics were logged more often than tensors.
  * @typedef {{
- *   tensor: !Tensor, chosen: number,
+ *   tensor: !Tensor, chosen: number, statsStep: ?number,
  *   box: {maxWidth: number, maxHeight: number},
  *   href: string, stats: ?Stats,
  * }}
@@ -58,8 +61,22 @@ const PANEL_MIN_WIDTH = 320;
 const PANEL_GAP = 12;
 // Panel padding and border, horizontally.
 const PANEL_CHROME = 26;
-// The largest view asked for, whatever the shape (the server accepts 4M).
+// The largest view asked for to fit a panel, whatever the shape.
 const MAX_CELLS = 262144;
+// The largest view the server returns (http_api.md, `max_cells`).
+const SERVER_MAX_CELLS = 4194304;
+
+/**
+ * How many cells a heat map shows: `fit` asks for about as many as the panel
+ * shows at two pixels per cell (block means of a larger view); `full` asks
+ * for every element (up to the server's 4,194,304), drawn at one pixel or
+ * more per element in a scrolling box.
+ * @type {!Array<{value: string, label: string}>}
+ */
+const RESOLUTION_MODES = [
+  {value: 'fit', label: 'fit to panel'},
+  {value: 'full', label: 'every element'},
+];
 
 /**
  * The largest element of ascending `steps` that is ≤ `step`.
@@ -152,15 +169,39 @@ class RunPanel {
    * @param {number} scale  Colour scale for a heat map.
    */
   showTensor(shown, scale) {
-    const {tensor, chosen, box, href, stats} = shown;
+    const {tensor, chosen, statsStep, box, href, stats} = shown;
     this.shown = shown;
     this.element.classList.remove('tbw-loading');
     this.setStepLabel(tensor.step, chosen);
     this.download.hidden = false;
     this.download.setAttribute('href', href);
     this.download.setAttribute('download', `${tensor.path.replace(/\//g, '.')}.${this.context.run.replace(/[^\w.-]+/g, '_')}.step${tensor.step}.npy`);
-    replace(this.notes, describeView(tensor).join(' · '));
+    const reductions = [
+      tensor.reduced_precision ? `as ${tensor.stored_dtype}` : '',
+      tensor.subsample_strides ? `subsampled to ${formatShape(tensor.stored_view_shape)}` : '',
+    ].filter(Boolean);
+    this.download.title = reductions.length
+      ? `Download the tensor as logged (${reductions.join(', ')}) as .npy`
+      : 'Download the exact logged tensor as .npy';
+    const notes = describeView(tensor);
+    if (statsStep !== null && statsStep > tensor.step) {
+      notes.unshift({
+        kind: 'tensor-step',
+        text: `statistics only at step ${statsStep}; tensor from step ${tensor.step}`,
+        title: 'This run logged statistics more often than full tensors; the tensor shown is the latest one at or before the chosen step.',
+      });
+    }
+    replace(
+      this.notes,
+      notes.map(({kind, text, title}, k) => [
+        k ? ' · ' : '',
+        h('span', {class: `tbw-note tbw-note-${kind}`, testid: `note-${kind}`, title, text}),
+      ]),
+    );
+    const start = performance.now();
     replace(this.body, createTensorView(tensor, this.context.color, box, scale));
+    const heatmap = this.body.querySelector('[data-testid="heatmap"]');
+    if (heatmap) recordTiming('heatmap', /** @type {!HTMLElement} */ (heatmap), start, formatShape(tensor.values_shape));
     replace(this.footer, describeValues(tensor, stats));
   }
 
@@ -229,6 +270,24 @@ export class VariableView {
       h('span', {class: 'tbw-muted', text: 'Colour scale'}),
       this.scaleSelect,
     );
+    this.resolution = 'fit';
+    this.resolutionSelect = /** @type {!HTMLSelectElement} */ (
+      h(
+        'select',
+        {class: 'tbw-select', testid: 'resolution-mode', 'aria-label': 'Cells of the heat maps'},
+        RESOLUTION_MODES.map(({value, label}) => h('option', {value, text: label})),
+      )
+    );
+    this.resolutionSelect.addEventListener('change', () => {
+      this.resolution = this.resolutionSelect.value;
+      this.refresh();
+    });
+    this.resolutionControl = h(
+      'label',
+      {class: 'tbw-scale-control', title: 'Block means that fit the panel, or every element (scrolls)'},
+      h('span', {class: 'tbw-muted', text: 'Cells'}),
+      this.resolutionSelect,
+    );
     this.stepBar = h(
       'div',
       {class: 'tbw-stepbar', testid: 'step-bar'},
@@ -237,6 +296,7 @@ export class VariableView {
       this.stepValue,
       this.stepRange,
       h('span', {class: 'tbw-spacer'}),
+      this.resolutionControl,
       this.scaleControl,
     );
     this.panelRow = h('div', {class: 'tbw-panels', testid: 'panels'});
@@ -325,6 +385,7 @@ export class VariableView {
     this.panels = panels;
     this.panelRow.replaceChildren(...[...panels.values()].map((p) => p.element));
     this.layoutPanels();
+    this.updateResolutionControl();
     this.refresh();
   }
 
@@ -391,6 +452,16 @@ export class VariableView {
     this.refresh();
   }
 
+  /**
+   * Offers the choice of cells for 2-D views when it makes a difference: a
+   * panel shows block means, or every element was asked for.
+   */
+  updateResolutionControl() {
+    const view = viewShapeOf((this.variable && this.variable.shape) || []);
+    const reduced = [...this.panels.values()].some((panel) => panel.shown && panel.shown.tensor.downsampled);
+    this.resolutionControl.hidden = view.length !== 2 || !(reduced || this.resolution === 'full');
+  }
+
   /** Sizes the panels: side by side when there is room. */
   layoutPanels() {
     const width = this.panelRow.clientWidth || 900;
@@ -412,7 +483,7 @@ export class VariableView {
    * taller instead of collapsing to one column.
    * @return {number}
    */
-  maxCells() {
+  fitCells() {
     const shape = viewShapeOf((this.variable && this.variable.shape) || []);
     const box = this.box || {maxWidth: 500, maxHeight: 360};
     if (shape.length === 0) return 1;
@@ -423,6 +494,18 @@ export class VariableView {
     let factor = Math.max(1, rows / fitRows, columns / fitColumns);
     factor = Math.min(factor, Math.max(1, Math.min(rows, columns) / 16));
     return Math.max(1, Math.min(MAX_CELLS, Math.floor((rows * columns) / (factor * factor))));
+  }
+
+  /**
+   * How many cells to ask the server for under the resolution mode.
+   * @return {number}
+   */
+  maxCells() {
+    const shape = viewShapeOf((this.variable && this.variable.shape) || []);
+    if (this.resolution === 'full' && shape.length === 2) {
+      return Math.max(1, Math.min(SERVER_MAX_CELLS, shape[0] * shape[1]));
+    }
+    return this.fitCells();
   }
 
   /**
@@ -455,9 +538,22 @@ export class VariableView {
           this.stats.set(run, stats);
           this.drawStats();
         }
-        const runStep = latestAtOrBefore(stats.steps, step);
+        const statsStep = latestAtOrBefore(stats.steps, step);
+        const runStep = latestAtOrBefore(stats.tensor_steps, step);
+        if (statsStep === null && runStep === null) {
+          panel.showMessage(message(`Not logged yet at step ${step}`, `${run} first logged ${variable.path} at step ${stats.steps[0] ?? stats.tensor_steps[0]}.`));
+          return;
+        }
         if (runStep === null) {
-          panel.showMessage(message(`Not logged yet at step ${step}`, `${run} first logged ${variable.path} at step ${stats.steps[0]}.`));
+          const next = stats.tensor_steps.find((s) => s > step);
+          panel.showMessage(
+            message(
+              `No tensor at or before step ${step}`,
+              `${run} logged only statistics of ${variable.path} up to here (latest at step ${statsStep}); ` +
+                (next === undefined ? 'it logged no full tensor of it.' : `its first full tensor is at step ${next}.`),
+            ),
+            `statistics at step ${statsStep}`,
+          );
           return;
         }
         panel.setLoading(runStep, step);
@@ -470,9 +566,10 @@ export class VariableView {
           return;
         }
         if (!isCurrent()) return;
-        panel.shown = {tensor, chosen: step, box, href: this.data.npyUrl(run, tensorTag, runStep), stats};
+        panel.shown = {tensor, chosen: step, statsStep, box, href: this.data.npyUrl(run, tensorTag, runStep), stats};
         if (this.scaleMode === 'shared') this.redrawPanels();
         else panel.showTensor(panel.shown, this.scaleOf(tensor));
+        this.updateResolutionControl();
       })();
     }
   }

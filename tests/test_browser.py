@@ -4,7 +4,9 @@ Opens TensorBoard's `#weights` tab, finds the dashboard inside TensorBoard's
 plugin iframe, and drives it like a user: filter the layer tree, open a 2-D
 variable, read the heat map's pixels back, move the step slider, compare two
 runs, and check the statistics charts are drawn. A screenshot of the final
-state goes to `tests/artifacts/weights_dashboard.png`.
+state goes to `tests/artifacts/weights_dashboard.png`. A run logged with
+reduced storage (float16 values, a byte-capped subsample, statistics-only
+steps) must say so in its panels and hover with whole-view indices.
 
 Needs Chromium at `/usr/bin/chromium` (Debian's `chromium` package) or at
 `$TBW_CHROMIUM`; without it the tests fail rather than skip, since the
@@ -17,7 +19,11 @@ import re
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from playwright.sync_api import expect, sync_playwright
+
+from conftest import get_json
+from tb_weights_plugin import summary
 
 CHROMIUM = os.environ.get("TBW_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -117,19 +123,24 @@ class Dashboard:
         return path
 
 
+def open_page(browser, url, first_row):
+    """A `Dashboard` on the `#weights` tab of the TensorBoard at `url`, once `first_row` shows."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.set_default_timeout(TIMEOUT_MS)
+    dashboard = Dashboard(page)
+    page.goto(url + "/#weights")
+    expect(dashboard.row(first_row)).to_be_visible()
+    return dashboard
+
+
 @pytest.fixture
 def open_dashboard(browser, tensorboard_server):
     """`open_dashboard(load_fast)` → a `Dashboard` on TensorBoard's `#weights` tab."""
     pages = []
 
     def open_(load_fast):
-        url = tensorboard_server(load_fast)
-        page = browser.new_page(viewport=VIEWPORT)
-        page.set_default_timeout(TIMEOUT_MS)
-        pages.append(page)
-        dashboard = Dashboard(page)
-        page.goto(url + "/#weights")
-        expect(dashboard.row("classifier")).to_be_visible()
+        dashboard = open_page(browser, tensorboard_server(load_fast), "classifier")
+        pages.append(dashboard.page)
         return dashboard
 
     yield open_
@@ -321,3 +332,148 @@ def test_number_formatting_and_run_picker(open_dashboard):
     expect(dashboard.frame.locator('[data-testid="run-checkbox"]:checked')).to_have_count(0)
     expect(dashboard.main_message()).to_contain_text("No run selected")
     assert dashboard.errors == []
+
+
+# Reduced storage: what was not logged exactly must say so.
+
+REDUCED_BYTES = 8000
+
+
+@pytest.fixture(scope="module")
+def reduced_logdir(tmp_path_factory):
+    """`(logdir, {path: logged array})`: run `reduced` with full tensors only at step 0.
+
+    `half` is stored as float16; `capped` under a cap of `REDUCED_BYTES` bytes
+    per tensor, which subsamples its 256 × 120 kernel and 5000-vector. Step 5
+    logs statistics only.
+    """
+    logdir = str(tmp_path_factory.mktemp("reduced_logdir"))
+    rng = np.random.default_rng(7)
+    logged = {
+        "half/weights": rng.normal(size=(8, 6)).astype(np.float32),
+        "capped/kernel": rng.normal(size=(256, 120)).astype(np.float32),
+        "capped/vector": rng.normal(size=(5000,)).astype(np.float32),
+    }
+    writer = tf.summary.create_file_writer(os.path.join(logdir, "reduced"))
+    with writer.as_default():
+        for step, tensors in ((0, True), (5, False)):
+            summary.weights(
+                {"weights": logged["half/weights"]}, step=step, name="half", storage_dtype="float16", tensors=tensors
+            )
+            summary.weights(
+                {"kernel": logged["capped/kernel"], "vector": logged["capped/vector"]},
+                step=step,
+                name="capped",
+                max_tensor_bytes=REDUCED_BYTES,
+                tensors=tensors,
+            )
+    writer.close()
+    return logdir, logged
+
+
+def ordinal(n):
+    return "%d%s" % (n, "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th"))
+
+
+@pytest.mark.parametrize("load_fast", ["false", "true"])
+def test_reduced_storage_is_shown_honestly(browser, tensorboard_processes, reduced_logdir, load_fast):
+    logdir, logged = reduced_logdir
+    url = tensorboard_processes.start(logdir, load_fast, expected_steps=2)
+    dashboard = open_page(browser, url, "half")
+    suffix = "" if load_fast == "false" else "_load_fast_true"
+    try:
+        run_reduced_storage(dashboard, url, logged)
+        dashboard.screenshot("weights_dashboard_reduced_storage%s.png" % suffix)
+        assert dashboard.errors == []
+    except Exception:
+        dashboard.screenshot("weights_dashboard_reduced_storage_failure%s.png" % suffix)
+        raise
+    finally:
+        dashboard.page.close()
+
+
+def hover_cell(dashboard, heatmap, i, j, rows, columns):
+    """Moves the mouse over cell `(i, j)` of a heat map of `rows × columns` cells; returns the tooltip."""
+    box = heatmap.bounding_box()
+    dashboard.page.mouse.move(box["x"] + (j + 0.5) * box["width"] / columns, box["y"] + (i + 0.5) * box["height"] / rows)
+    return dashboard.testid("tooltip")
+
+
+def shown_value(tooltip):
+    return float(tooltip.inner_text().split("value ")[1].split("\n")[0])
+
+
+def run_reduced_storage(dashboard, url, logged):
+    panel = dashboard.panel("reduced")
+    notes = panel.locator('[data-testid="panel-notes"]')
+
+    # float16 storage, at the statistics-only step 5: the tensor of step 0.
+    dashboard.row("half/weights").click()
+    expect(dashboard.testid("step-value")).to_have_text("5")
+    wait_for_tensor(dashboard, "reduced", 0)
+    expect(panel.locator('[data-testid="panel-step"]')).to_have_text("step 0 (latest ≤ 5)")
+    expect(notes.locator('[data-testid="note-tensor-step"]')).to_have_text(
+        "statistics only at step 5; tensor from step 0"
+    )
+    expect(notes.locator('[data-testid="note-precision"]')).to_have_text("stored as float16")
+    expect(dashboard.testid("variable-header")).to_contain_text("float32")
+    # The statistics charts stay on the statistics' steps.
+    expect(dashboard.testid("histogram")).to_contain_text("histogram at step 5")
+    half = logged["half/weights"]
+    heatmap = panel.locator('[data-testid="heatmap"]')
+    tooltip = hover_cell(dashboard, heatmap, 3, 2, *half.shape)
+    expect(tooltip).to_contain_text("row 3, column 2")
+    expect(tooltip).to_contain_text("stored as float16")
+    # Shown as the float16 it was stored as: the shortest decimal that reads back as it.
+    assert np.float16(shown_value(tooltip)) == np.float16(half[3, 2]), tooltip.inner_text()
+
+    # At step 0 the tensor is the step's own: no statistics-only note.
+    dashboard.testid("step-slider").focus()
+    dashboard.page.keyboard.press("Home")
+    wait_for_tensor(dashboard, "reduced", 0)
+    expect(panel.locator('[data-testid="panel-step"]')).to_have_text("step 0")
+    expect(notes.locator('[data-testid="note-tensor-step"]')).to_have_count(0)
+    expect(notes.locator('[data-testid="note-precision"]')).to_have_text("stored as float16")
+
+    # A byte-capped matrix: every kr-th row and kc-th column were stored.
+    answer = get_json(url + "/data/plugin/weights/tensor?run=reduced&tag=capped/kernel/tensor&step=0")
+    kr, kc = answer["subsample_strides"]
+    rows, columns = answer["stored_view_shape"]
+    assert kr > 1 and kc > 1 and answer["view_shape"] == [256, 120], answer["subsample_strides"]
+    kernel = logged["capped/kernel"]
+    dashboard.row("capped/kernel").click()
+    wait_for_tensor(dashboard, "reduced", 0)
+    expect(notes.locator('[data-testid="note-subsample"]')).to_have_text(
+        "subsample: every %s row, every %s column, %d×%d of 256×120" % (ordinal(kr), ordinal(kc), rows, columns)
+    )
+    expect(notes.locator('[data-testid="note-precision"]')).to_have_count(0)
+    heatmap = panel.locator('[data-testid="heatmap"]')
+    for i, j in [(0, 0), (rows - 1, columns - 1), (rows // 2, columns // 3)]:
+        tooltip = hover_cell(dashboard, heatmap, i, j, rows, columns)
+        expect(tooltip).to_contain_text("row %d, column %d" % (i * kr, j * kc))
+        assert np.float32(shown_value(tooltip)) == kernel[i * kr, j * kc], (i, j, tooltip.inner_text())
+
+    # A byte-capped vector: every k-th element.
+    answer = get_json(url + "/data/plugin/weights/tensor?run=reduced&tag=capped/vector/tensor&step=0")
+    (k,) = answer["subsample_strides"]
+    (stored,) = answer["stored_view_shape"]
+    assert k > 1, answer["subsample_strides"]
+    dashboard.row("capped/vector").click()
+    wait_for_tensor(dashboard, "reduced", 0)
+    expect(notes.locator('[data-testid="note-subsample"]')).to_have_text(
+        "subsample: every %s element, %d of 5000" % (ordinal(k), stored)
+    )
+    plot = panel.locator('[data-testid="vector-plot"]')
+    box = plot.bounding_box()
+    dashboard.page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
+    tooltip = dashboard.testid("tooltip")
+    expect(tooltip).to_contain_text("index ")
+    index = int(tooltip.inner_text().split("index ")[1].split("\n")[0])
+    assert index % k == 0 and 1000 < index < 4000, index
+    assert np.float32(shown_value(tooltip)) == logged["capped/vector"][index], tooltip.inner_text()
+
+    # Back to the subsampled matrix, hovered, for the screenshot.
+    dashboard.row("capped/kernel").click()
+    heatmap = panel.locator('[data-testid="heatmap"]')
+    expect(heatmap).to_be_visible()
+    hover_cell(dashboard, heatmap, rows // 2, columns // 3, rows, columns)
