@@ -3,6 +3,7 @@
 import keras
 
 from tb_weights_plugin import summary
+from tb_weights_plugin import tensor_storage
 
 
 def _check_frequency(value, argument):
@@ -74,7 +75,7 @@ class WeightsCallback(keras.callbacks.Callback):
         super().__init__()
         _check_frequency(update_freq, "update_freq")
         _check_frequency(tensor_freq, "tensor_freq")
-        summary.tensor_storage.check_options(storage_dtype, max_tensor_bytes)
+        tensor_storage.check_options(storage_dtype, max_tensor_bytes)
         self.log_dir = str(log_dir)
         self.update_freq = update_freq
         self.tensor_freq = tensor_freq
