@@ -26,8 +26,9 @@ setuptools.setup(
     # The TensorBoard side needs no TensorFlow; the writer needs either the
     # `tensorflow` or the `tensorflow-cpu` distribution (both provide the
     # `tensorflow` module), so the user picks one through an extra.
-    # google-crc32c: the hardware CRC-32C that event file records need.
-    install_requires=["tensorboard>=2.16", "numpy", "werkzeug", "google-crc32c>=1.5"],
+    # google-crc32c: the hardware CRC-32C that event file records need;
+    # fast-histogram: histograms at write time, several times faster than numpy's.
+    install_requires=["tensorboard>=2.16", "numpy", "werkzeug", "google-crc32c>=1.5", "fast-histogram>=0.11"],
     extras_require={
         "tensorflow": ["tensorflow>=2.16"],
         "tensorflow-cpu": ["tensorflow-cpu>=2.16"],

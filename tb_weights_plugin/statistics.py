@@ -1,22 +1,20 @@
 """Per-step statistics and histograms of tensors, computed at write time with numpy.
 
 The layout of the statistics vector is in FORMAT.md; `encoding.py` reads it
-back. One pass sums in float64; a second, over cache-sized blocks converted
-to float64 one at a time, gives the centred sum of squares (a two-pass
-variance, exact enough for constant tensors to have std 0) and the histogram,
-so no float64 copy of the whole tensor is made. numpy releases the GIL in
-these loops, so `summary.py` runs several tensors at once on worker threads.
+back. Five passes over the tensor, none making a float64 copy of it: min and
+max, the zero count, a float64 sum, the squares of the differences from the
+mean (differences in the tensor's own float type, products and sum in
+float64: a two-pass variance), and the histogram (`fast_histogram`, which bins in float64 in C,
+several times faster than `numpy.histogram`).
 """
 
 import math
 
 import numpy as np
+from fast_histogram import histogram1d
 
 from tb_weights_plugin import encoding
 from tb_weights_plugin import metadata
-
-# Elements per block of the second pass: 512 KiB of float64, cache resident.
-_BLOCK = 1 << 16
 
 
 def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT):
@@ -33,54 +31,52 @@ def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT):
       max and L2 norm over the finite elements, NaN where there are none; the
       fraction of exact zeros over all elements; the NaN and ±Inf counts), then
       the `bucket_count + 1` edges of `encoding.bucket_edges`, then the
-      `bucket_count` counts of finite elements. Element `x` falls in bucket
-      `floor((x - min) * (bucket_count / (max - min)))`, evaluated in float64
-      and clipped to the last bucket (so the last bucket is closed). Non-finite
-      elements are counted in the statistics, never bucketed, never raised on.
+      `bucket_count` counts of finite elements. Element `x < max` falls in
+      bucket `floor((x - min) * (1 / (max - min)) * bucket_count)`, evaluated
+      in float64 (fast_histogram's rule); elements equal to the maximum fall
+      in the last bucket. Non-finite elements are counted in the statistics,
+      never bucketed, never raised on.
     """
     flat = encoding.storable_array(np.asarray(array)).reshape(-1)
-    if flat.dtype.kind == "b":
-        flat = flat.view(np.uint8)
+    if flat.dtype.kind != "f":
+        flat = flat.astype(np.float64)  # integers and booleans: small, exact in float64
     size = flat.size
     finite, nan_count, inf_count = flat, 0, 0
-    if flat.dtype.kind == "f" and size:
+    low = high = float("nan")
+    if size:
+        low, high = float(flat.min()), float(flat.max())
         # min and max propagate NaN and show Inf, so finite extremes mean a
         # finite tensor: the common case needs no mask.
-        if not (np.isfinite(flat.min()) and np.isfinite(flat.max())):
+        if not (math.isfinite(low) and math.isfinite(high)):
             finite_mask = np.isfinite(flat)
             finite = flat[finite_mask]
             nan_count = int(np.count_nonzero(np.isnan(flat)))
             inf_count = size - finite.size - nan_count
+            low, high = (float(finite.min()), float(finite.max())) if finite.size else (float("nan"),) * 2
     zero_fraction = (size - np.count_nonzero(flat)) / size if size else float("nan")
 
     count = finite.size
     counts = np.zeros(bucket_count)
     if count:
-        low, high = float(finite.min()), float(finite.max())
-        mean = float(np.add.reduce(finite, dtype=np.float64)) / count
-        centred_squares = centred_sum = 0.0
-        scale = bucket_count / (high - low) if high > low else 0.0
-        histogram = np.zeros(bucket_count, np.int64)
-        for start in range(0, count, _BLOCK):
-            block = finite[start : start + _BLOCK].astype(np.float64)
-            block -= mean
-            centred_sum += float(block.sum())
-            centred_squares += float(np.dot(block, block))
-            if scale:
-                block += mean - low
-                block *= scale
-                indices = block.astype(np.intp)
-                np.minimum(indices, bucket_count - 1, out=indices)
-                histogram += np.bincount(indices, minlength=bucket_count)
-        if scale:
-            counts = histogram.astype(np.float64)
+        total = float(np.add.reduce(finite, dtype=np.float64))
+        mean = total / count
+        # Differences from the mean rounded to the tensor's type are exact or
+        # nearly so; the sum of their squares is corrected to the true mean.
+        rounded_mean = finite.dtype.type(mean)
+        shift = float(rounded_mean)
+        differences = finite - rounded_mean
+        shifted_squares = float(np.einsum("i,i->", differences, differences, dtype=np.float64))
+        shifted_sum = total - count * shift
+        centred_squares = max(shifted_squares - count * (mean - shift) ** 2, 0.0)
+        std = math.sqrt(centred_squares / count)
+        l2_norm = math.sqrt(max(shifted_squares + 2 * shift * shifted_sum + count * shift * shift, 0.0))
+        if high > low:
+            counts = histogram1d(finite, bins=bucket_count, range=(low, high))
+            counts[-1] += count - counts.sum()  # the range is half-open: add the maximum
         else:
             counts[bucket_count // 2] = count
-        std = math.sqrt(centred_squares / count)
-        # sum(x^2) = sum((x - mean)^2) + 2 mean sum(x - mean) + n mean^2
-        l2_norm = math.sqrt(max(centred_squares + 2 * mean * centred_sum + count * mean * mean, 0.0))
     else:
-        mean = std = low = high = l2_norm = float("nan")
+        mean = std = l2_norm = float("nan")
     head = np.array(
         [mean, std, low, high, l2_norm, zero_fraction, nan_count, inf_count], dtype=np.float64
     )

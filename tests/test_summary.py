@@ -116,6 +116,20 @@ def test_statistics_of_nan_and_inf_are_counted_not_bucketed():
     assert counts[0] == 2 and counts[32] == 1 and counts[63] == 1 and counts.sum() == 4
 
 
+def test_histogram_follows_its_documented_rule_on_random_and_edge_values():
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.normal(size=100_000), np.linspace(-3, 3, 65)]).astype(np.float32)
+    _, edges, counts = statistics.split_statistics(statistics.compute_statistics(values))
+    finite = values.astype(np.float64)
+    low, high = finite.min(), finite.max()
+    # FORMAT.md: floor((x - min) * (1 / (max - min)) * buckets) in float64; the maximum in the last.
+    indices = np.floor((finite - low) * (1.0 / (high - low)) * 64).astype(int)
+    indices[finite == high] = 63
+    np.testing.assert_array_equal(counts, np.bincount(indices, minlength=64))
+    np.testing.assert_array_equal(edges, np.linspace(low, high, 65))
+    assert counts.sum() == values.size
+
+
 def test_statistics_of_constant_empty_all_nan_integer_and_bool_tensors():
     _, edges, counts = encoding.split_statistics(statistics.compute_statistics(np.full((3,), 3.0)))
     assert counts[32] == 3 and edges[32] < 3.0 < edges[33]
