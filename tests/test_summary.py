@@ -119,7 +119,7 @@ def test_statistics_of_nan_and_inf_are_counted_not_bucketed():
 def test_histogram_follows_its_documented_rule_on_random_and_edge_values():
     rng = np.random.default_rng(7)
     values = np.concatenate([rng.normal(size=100_000), np.linspace(-3, 3, 65)]).astype(np.float32)
-    _, edges, counts = statistics.split_statistics(statistics.compute_statistics(values))
+    _, edges, counts = encoding.split_statistics(statistics.compute_statistics(values))
     finite = values.astype(np.float64)
     low, high = finite.min(), finite.max()
     # FORMAT.md: floor((x - min) * (1 / (max - min)) * buckets) in float64; the maximum in the last.
