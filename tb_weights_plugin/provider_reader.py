@@ -166,14 +166,14 @@ class ProviderReader:
         series = self._series(ctx, experiment_id, metadata.KIND_TENSOR, runs=[run], tags=[tag])
         return series.get(run, {}).get(tag)
 
-    def _tensor(self, ctx, experiment_id, run, tag, step):
-        """Reads one logged tensor.
+    def _tensor_blob(self, ctx, experiment_id, run, tag, step):
+        """Reads one logged tensor's `.npy` blob.
 
         Returns:
-          `(stored array, content)`: the array as stored (a bfloat16 tensor as
+          `(blob bytes, content)`: the blob as stored (a bfloat16 tensor as
           its uint16 bits) and the record's plugin content, whose `dtype`,
           `shape`, `stored_dtype` and `subsample_strides` describe it (filled
-          in for version-1 tensors, which are stored whole).
+          in for version-1 tensors, which are stored whole and exact).
 
         Raises:
           NotFoundError: unknown run or tag, or no tensor at `step`.
@@ -183,10 +183,9 @@ class ProviderReader:
         record = self._tensor_records(run, tag).get(step)
         if record is not None:
             try:
-                blob = record.read_blob()
+                return record.read_blob(), record.content
             except event_records.RecordCorruptError as error:
                 raise errors.NotFoundError("The tensor of %r at step %d is damaged: %s" % (tag, step, error))
-            return encoding.decode_npy(blob), record.content
         series = self._v1_tensor_series(ctx, experiment_id, run, tag)
         if series is None and not self._tensor_records(run, tag):
             raise errors.NotFoundError(
@@ -198,24 +197,28 @@ class ProviderReader:
             datum = _at_step(self._blob_data(ctx, experiment_id, run, [tag]).get(tag, []), step)
         if datum is None:
             raise errors.NotFoundError("Tag %r of run %r has no tensor at step %d." % (tag, run, step))
-        array = encoding.decode_npy(self._provider.read_blob(ctx, blob_key=datum.values[0].blob_key))
+        blob = self._provider.read_blob(ctx, blob_key=datum.values[0].blob_key)
+        array = encoding.decode_npy(blob)
         content = dict(series[1])
         content.update(
             dtype=array.dtype.name, shape=list(array.shape), stored_dtype=array.dtype.name, subsample_strides=None
         )
-        return array, content
+        return blob, content
 
     def tensor_npy(self, ctx, experiment_id, run, tag, step):
         """Returns the logged tensor as `.npy` bytes: exactly what was stored.
 
-        A bfloat16-stored tensor comes back as float32 holding exactly its
-        bfloat16 values; a subsampled one as its stored grid.
+        The stored blob itself, except that a bfloat16-stored tensor comes back
+        as float32 holding exactly its bfloat16 values (`.npy` has no
+        bfloat16); a subsampled one is its stored grid.
 
         Raises:
           NotFoundError: unknown run, tag, or no tensor at `step`.
         """
-        stored, content = self._tensor(ctx, experiment_id, run, tag, step)
-        return encoding.encode_npy(tensor_storage.restored_values(stored, content["stored_dtype"]))
+        blob, content = self._tensor_blob(ctx, experiment_id, run, tag, step)
+        if content["stored_dtype"] != "bfloat16":
+            return blob
+        return encoding.encode_npy(tensor_storage.restored_values(encoding.decode_npy(blob), "bfloat16"))
 
     def tensor_view(self, ctx, experiment_id, run, tag, step, max_cells):
         """Returns the JSON display view of one tensor (see `tensor_views.json_view`).
@@ -233,8 +236,8 @@ class ProviderReader:
         Raises:
           NotFoundError: unknown run, tag, or no tensor at `step`.
         """
-        stored, content = self._tensor(ctx, experiment_id, run, tag, step)
-        values = tensor_storage.restored_values(stored, content["stored_dtype"])
+        blob, content = self._tensor_blob(ctx, experiment_id, run, tag, step)
+        values = tensor_storage.restored_values(encoding.decode_npy(blob), content["stored_dtype"])
         strides = content.get("subsample_strides")
         view = tensor_views.json_view(values, max_cells, strides, content["shape"])
         reduced_precision = content["stored_dtype"] != content["dtype"] and content["stored_dtype"] in (
