@@ -17,7 +17,7 @@ import collections.abc
 import dataclasses
 import logging
 import re
-from typing import List, Optional
+from typing import List
 
 import numpy as np
 
