@@ -69,6 +69,8 @@ def load_data():
 
 
 def train(log_dir, learning_rate, epochs, update_freq=25):
+    # A small model: full tensors as often as statistics cost nothing, and
+    # give the step slider every logged step.
     """Trains one run, logging weights to `log_dir`; returns the test accuracy."""
     x_train, x_test, y_train, y_test = load_data()
     model = build_model()
@@ -84,7 +86,7 @@ def train(log_dir, learning_rate, epochs, update_freq=25):
         epochs=epochs,
         verbose=0,
         callbacks=[
-            tb_weights_plugin.WeightsCallback(log_dir, update_freq=update_freq),
+            tb_weights_plugin.WeightsCallback(log_dir, update_freq=update_freq, tensor_freq=update_freq),
             keras.callbacks.TensorBoard(log_dir),
         ],
     )
