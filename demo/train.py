@@ -69,9 +69,9 @@ def load_data():
 
 
 def train(log_dir, learning_rate, epochs, update_freq=25):
+    """Trains one run, logging weights to `log_dir`; returns the test accuracy."""
     # A small model: full tensors as often as statistics cost nothing, and
     # give the step slider every logged step.
-    """Trains one run, logging weights to `log_dir`; returns the test accuracy."""
     x_train, x_test, y_train, y_test = load_data()
     model = build_model()
     model.compile(
