@@ -141,16 +141,28 @@ class ModuleNode:
                 yield from child.variables()
 
     def to_json(self):
-        """Returns the node as the JSON-ready dict described in FORMAT.md."""
+        """Returns the node as the JSON-ready dict described in FORMAT.md.
+
+        Counts are summed bottom-up from the children's dicts, so the whole
+        tree is encoded in one linear pass.
+        """
+        children = [child.to_json() for child in self.children]
+        counted = [child for child in children if child["kind"] != "reference"]
+        trainable = sum(
+            child["trainable_parameter_count"]
+            if child["kind"] == "module"
+            else (child["parameter_count"] if child["trainable"] else 0)
+            for child in counted
+        )
         return dict(
             kind="module",
             name=self.name,
             path=self.path,
             class_name=self.class_name,
-            parameter_count=self.parameter_count,
-            trainable_parameter_count=self.trainable_parameter_count,
+            parameter_count=sum(child["parameter_count"] for child in counted),
+            trainable_parameter_count=trainable,
             shared_with=list(self.shared_with),
-            children=[child.to_json() for child in self.children],
+            children=children,
         )
 
 
