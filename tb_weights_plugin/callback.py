@@ -117,15 +117,27 @@ class WeightsCallback(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
-    def _last_batch(self, batch):
-        """Whether `batch` ends training (the last batch of the last epoch), when known."""
-        epochs, steps = self.params.get("epochs"), self.params.get("steps")
-        return steps is not None and self._epoch + 1 == epochs and batch + 1 == steps
+    def _ends_epoch(self, batch):
+        """Whether `batch` is the last of its epoch, when Keras knows the epoch's length."""
+        steps = self.params.get("steps")
+        return steps is not None and batch + 1 == steps
 
     def on_train_batch_end(self, batch, logs=None):
+        # The batch that ends an epoch logs what the epoch end would, so that
+        # a statistics log at this step cannot pre-empt epoch-end tensors (a
+        # step is logged once).
         step = self._step()
-        tensors = self._crossed(self.tensor_freq, self._previous_step, step) or self._last_batch(batch)
-        if tensors or self._crossed(self.update_freq, self._previous_step, step):
+        ends_epoch = self._ends_epoch(batch)
+        ends_training = ends_epoch and self._epoch + 1 == self.params.get("epochs")
+        tensors = (
+            self._crossed(self.tensor_freq, self._previous_step, step)
+            or ends_training
+            or (ends_epoch and self.tensor_freq == "epoch")
+        )
+        statistics = self._crossed(self.update_freq, self._previous_step, step) or (
+            ends_epoch and (self.log_at_epoch_end or self.update_freq == "epoch")
+        )
+        if tensors or statistics:
             self._log(step, tensors)
         self._previous_step = step
 

@@ -362,13 +362,12 @@ def scan_tensor_records(path, offset=0):
       offset: where to start, a record boundary.
 
     Returns:
-      `(records, next_offset)`: the `TensorRecord`s found, in file order, and
-      the offset of the first record not read.
-
-    Raises:
-      RecordCorruptError: a record header fails its CRC (the file is not an
-        event file, or is damaged); records before it are lost to the caller.
-        Records of a newer format version are skipped with a warning.
+      `(records, next_offset, error)`: the `TensorRecord`s found, in file
+      order; the offset of the first record not read; and None, or a
+      `RecordCorruptError` when a record header fails its CRC (the file is not
+      an event file, or is damaged there: nothing after it can be framed).
+      A record whose header is sound but whose body cannot be parsed is
+      skipped with a warning, as are records of a newer format version.
     """
     records = []
     size = os.path.getsize(path)
@@ -378,11 +377,17 @@ def scan_tensor_records(path, offset=0):
             header = file.read(12)
             length = struct.unpack("<Q", header[:8])[0]
             if masked_crc32c(header[:8]) != struct.unpack("<I", header[8:])[0]:
-                raise RecordCorruptError("Record header at byte %d of %s fails its CRC" % (offset, path))
+                return records, offset, RecordCorruptError(
+                    "Record header at byte %d of %s fails its CRC" % (offset, path)
+                )
             if offset + 12 + length + 4 > size:
                 break
-            record = _tensor_record(_RecordReader(file, offset + 12, length), path)
+            try:
+                record = _tensor_record(_RecordReader(file, offset + 12, length), path)
+            except (RecordCorruptError, struct.error, ValueError, TypeError) as error:
+                logger.warning("Skipping a damaged record at byte %d of %s: %s", offset, path, error)
+                record = None
             if record is not None:
                 records.append(record)
             offset += 12 + length + 4
-    return records, offset
+    return records, offset, None

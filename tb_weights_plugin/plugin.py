@@ -102,9 +102,12 @@ def _int_argument(request, name, default=None, minimum=None, maximum=None):
     except ValueError:
         raise errors.InvalidArgumentError("Parameter %r must be an integer, got %r." % (name, text))
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise errors.InvalidArgumentError(
-            "Parameter %r must be between %s and %s, got %d." % (name, minimum, maximum, value)
+        bounds = (
+            "between %d and %d" % (minimum, maximum)
+            if maximum is not None
+            else "at least %d" % minimum
         )
+        raise errors.InvalidArgumentError("Parameter %r must be %s, got %d." % (name, bounds, value))
     return value
 
 

@@ -62,6 +62,8 @@ def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT):
         mean = total / count
         # Differences from the mean rounded to the tensor's type are exact or
         # nearly so; the sum of their squares is corrected to the true mean.
+        if finite.dtype.itemsize < 4:  # float16 differences could overflow
+            finite = finite.astype(np.float32)
         rounded_mean = finite.dtype.type(mean)
         shift = float(rounded_mean)
         differences = finite - rounded_mean

@@ -137,8 +137,9 @@ def weights(
         or `tf.Module` name, `"variables"` for a mapping and
         `"global_variables"` for a list or `None`. Must not contain `/`.
       tensors: whether to write full tensors at this step (statistics and the
-        hierarchy are always written), e.g. `tensors=(step % 1000 == 0)` to
-        log statistics often and tensors rarely.
+        hierarchy are always written), a Python bool, e.g.
+        `tensors=(step % 1000 == 0)` with a Python int step to log statistics
+        often and tensors rarely. Inside `tf.function` it is fixed when traced.
       include: a regular expression, or a list of them; if given, only
         variables whose path (`model/layer/kernel`) matches one (`re.search`)
         are logged.
@@ -329,7 +330,18 @@ class _Log:
             self.record_writer.flush()
 
     def write_graph(self, step):
-        """Builds the ops; the numeric work runs in one `tf.py_function`."""
+        """Builds the ops, run only when summaries are recorded (`tf.summary.record_if`).
+
+        The numeric work runs in one `tf.py_function`, which TensorFlow would
+        run whatever the recording condition, hence the `tf.cond`.
+        """
+        return tf.cond(
+            summary_ops_v2.should_record_summaries(),
+            lambda: self._write_graph(step),
+            lambda: tf.constant(False),
+        )
+
+    def _write_graph(self, step):
         fallback = self.tensors and self.record_writer is None
 
         def run(step_value, *tensors):

@@ -14,7 +14,6 @@ import threading
 import time
 
 from tb_weights_plugin import event_records
-from tb_weights_plugin import metadata
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +49,13 @@ class RunTensorIndex:
             if os.path.getsize(path) <= offset:
                 continue
             try:
-                records, offset = event_records.scan_tensor_records(path, offset)
-            except (event_records.RecordCorruptError, metadata.PluginContentError, OSError) as error:
+                records, offset, error = event_records.scan_tensor_records(path, offset)
+            except OSError as error:
+                logger.warning("Cannot read %s: %s", path, error)
+                continue
+            if error is not None:
                 logger.warning("Not reading further in %s: %s", path, error)
                 self._broken.add(path)
-                continue
             self._offsets[path] = offset
             for record in records:
                 steps = self._records.setdefault(record.tag, {})

@@ -170,7 +170,7 @@ def json_view(array, max_cells=DEFAULT_MAX_CELLS, subsample_strides=None, full_s
         values=json_numbers(np.asarray(values)),
         downsampled=downsampled,
         downsample_method="block_mean" if downsampled else None,
-        block_shape=[-(-length // blocks) for length, blocks in zip(view.shape, shape)],
+        block_shape=[-(-length // blocks) if blocks else 0 for length, blocks in zip(view.shape, shape)],
         min=low,
         max=high,
         nan_count=nan_count,

@@ -162,7 +162,7 @@ def test_stats_are_per_step_and_match_the_tensors(client, logged_runs):
         ("tree", {}, 400, "Missing required parameter 'run'"),
         ("tree", {"run": "nope"}, 404, "Run 'nope' has no weights data"),
         ("tree", {"run": "run_a", "step": "9"}, 404, "logged no weights at step 9"),
-        ("tree", {"run": "run_a", "step": "-1"}, 400, "must be between 0"),
+        ("tree", {"run": "run_a", "step": "-1"}, 400, "'step' must be at least 0, got -1"),
         ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor"}, 400, "Missing required parameter 'step'"),
         ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor", "step": "x"}, 400, "must be an integer, got 'x'"),
         ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor", "step": "7"}, 404, "has no tensor at step 7"),

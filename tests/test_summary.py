@@ -261,6 +261,32 @@ def test_scalars_keep_rank_zero(tmp_path):
     assert count.shape == () and count.dtype == np.int64 and count == 7
 
 
+def test_record_if_false_writes_nothing_inside_tf_function(tmp_path):
+    values = {"w": tf.Variable(tf.ones([3, 3]))}
+    writer = summary.create_file_writer(str(tmp_path))
+
+    @tf.function
+    def log(step, record):
+        with writer.as_default(), tf.summary.record_if(record):
+            return summary.weights(values, step=step, name="m")
+
+    assert not bool(log(tf.constant(0, tf.int64), tf.constant(False)))
+    assert bool(log(tf.constant(1, tf.int64), tf.constant(True)))
+    writer.close()
+    [sidecar] = glob.glob(os.path.join(str(tmp_path), event_records.TENSOR_FILE_PREFIX + "*"))
+    records, _, _ = event_records.scan_tensor_records(sidecar)
+    assert [r.step for r in records] == [1]
+    assert [step for step, _, _ in event_files.read_summaries(str(tmp_path))["m/hierarchy"]] == [1]
+
+
+def test_float16_statistics_do_not_overflow():
+    values = np.array([-60000.0, 60000.0, 60000.0], np.float16)
+    head, _, _ = encoding.split_statistics(statistics.compute_statistics(values))
+    expected = values.astype(np.float64)
+    assert head["std"] == pytest.approx(expected.std(), rel=1e-12)
+    assert head["l2_norm"] == pytest.approx(np.linalg.norm(expected), rel=1e-12)
+
+
 def test_default_step_is_used(tmp_path):
     with tf.summary.create_file_writer(str(tmp_path)).as_default(step=42):
         summary.weights({"w": np.ones(2)}, name="m")
@@ -295,7 +321,7 @@ def fit_and_read_steps(tmp_path, **callback_args):
     written = event_files.read_summaries(str(tmp_path))
     statistics_steps = [step for step, _, _ in written["small/hierarchy"]]
     [sidecar] = glob.glob(os.path.join(str(tmp_path), event_records.TENSOR_FILE_PREFIX + "*"))
-    records, _ = event_records.scan_tensor_records(sidecar)
+    records, _, _ = event_records.scan_tensor_records(sidecar)
     tensor_steps = sorted({r.step for r in records if r.tag == "small/out/kernel/tensor"})
     return model, records, statistics_steps, tensor_steps
 
@@ -316,6 +342,14 @@ def test_callback_defaults_and_epoch_cadence(tmp_path):
     assert statistics_steps == [0, 5, 10] and tensor_steps == [0, 10]
     _, _, statistics_steps, tensor_steps = fit_and_read_steps(
         tmp_path / "epochs", update_freq="epoch", tensor_freq="epoch", log_at_train_begin=False
+    )
+    assert statistics_steps == [5, 10] and tensor_steps == [5, 10]
+
+
+def test_callback_epoch_tensors_are_not_pre_empted_by_a_statistics_log(tmp_path):
+    # update_freq=5 logs statistics at steps 5 and 10, the epoch ends.
+    _, _, statistics_steps, tensor_steps = fit_and_read_steps(
+        tmp_path, update_freq=5, tensor_freq="epoch", log_at_train_begin=False
     )
     assert statistics_steps == [5, 10] and tensor_steps == [5, 10]
 

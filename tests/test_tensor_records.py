@@ -55,8 +55,8 @@ def test_fast_writer_files_are_event_files_tensorboard_skips(tmp_path):
         "m/layer/w/statistics",
     ]
     # The index finds each record and reads the exact blob back by offset.
-    records, offset = event_records.scan_tensor_records(sidecar)
-    assert offset == os.path.getsize(sidecar)
+    records, offset, error = event_records.scan_tensor_records(sidecar)
+    assert offset == os.path.getsize(sidecar) and error is None
     assert [(r.tag, r.step) for r in records] == [("m/layer/w/tensor", 5), ("m/b/tensor", 5)]
     assert records[0].read_blob() == bytes(w_blob)
     assert records[0].content["shape"] == [3, 4]
@@ -100,15 +100,15 @@ def test_index_follows_a_growing_file_and_a_half_written_record(tmp_path):
     # A record still being written is not indexed until it is complete.
     with open(sidecar, "rb") as file:
         data = file.read()
-    records, _ = event_records.scan_tensor_records(sidecar)
+    records, _, _ = event_records.scan_tensor_records(sidecar)
     last = records[-1]
     with open(sidecar, "wb") as file:
         file.write(data[: last.blob_offset + 5])
-    records, offset = event_records.scan_tensor_records(sidecar)
-    assert [r.step for r in records] == [0] and offset == last.record_offset - 12
+    records, offset, error = event_records.scan_tensor_records(sidecar)
+    assert [r.step for r in records] == [0] and offset == last.record_offset - 12 and error is None
     with open(sidecar, "wb") as file:
         file.write(data)
-    records, offset = event_records.scan_tensor_records(sidecar, offset)
+    records, offset, _ = event_records.scan_tensor_records(sidecar, offset)
     assert [r.step for r in records] == [1] and offset == len(data)
 
 
@@ -128,6 +128,34 @@ def test_a_damaged_tensor_answers_404_not_500(tmp_path):
     assert "is damaged" in body["error"] and "fails its CRC" in body["error"]
     # Statistics, kept by TensorBoard, are unaffected.
     assert get_json(client, "stats", run="run", tag="m/w/statistics")["statistics"]["max"] == [99.0]
+
+
+def test_a_damaged_record_body_is_skipped_and_the_rest_still_served(tmp_path):
+    run = str(tmp_path / "run")
+    writer = summary.create_file_writer(run)
+    with writer.as_default():
+        summary.weights({"a": np.ones(4), "b": np.full(4, 2.0)}, step=0, name="m")
+    writer.close()
+    [sidecar] = sidecar_files(run)
+    records, _, _ = event_records.scan_tensor_records(sidecar)
+    first = records[0]
+    with open(sidecar, "r+b") as file:  # garble the first record's Event fields
+        file.seek(first.record_offset)
+        file.write(b"\xff" * 24)
+    records, offset, error = event_records.scan_tensor_records(sidecar)
+    assert [r.tag for r in records] == ["m/b/tensor"] and error is None
+    client = make_client(str(tmp_path))
+    get_json(client, "tensor", 404, run="run", tag="m/a/tensor", step=0)
+    assert get_json(client, "tensor", run="run", tag="m/b/tensor", step=0)["values"] == [2.0] * 4
+
+
+def test_an_empty_tensor_is_served(tmp_path):
+    writer = summary.create_file_writer(str(tmp_path / "run"))
+    with writer.as_default():
+        summary.weights({"empty": np.zeros((0, 5), np.float32), "w": np.ones(2)}, step=0, name="m")
+    writer.close()
+    view = get_json(make_client(str(tmp_path)), "tensor", run="run", tag="m/empty/tensor", step=0)
+    assert view["values"] == [] and view["view_shape"] == [0, 5] and view["min"] is None
 
 
 def test_reduced_precision_and_subsample_keep_full_statistics(tmp_path):
@@ -209,7 +237,7 @@ def test_graph_mode_fast_path_writes_records(tmp_path):
     assert bool(log(tf.constant(4, tf.int64)))
     writer.close()
     [sidecar] = sidecar_files(str(tmp_path / "run"))
-    records, _ = event_records.scan_tensor_records(sidecar)
+    records, _, _ = event_records.scan_tensor_records(sidecar)
     assert [(r.tag, r.step, r.content["stored_dtype"]) for r in records] == [
         ("m/w/tensor", 4, "float16"),
         ("m/v/tensor", 4, "float16"),
