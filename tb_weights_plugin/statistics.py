@@ -2,10 +2,9 @@
 
 The layout of the statistics vector is in FORMAT.md; `encoding.py` reads it
 back. Five passes over the tensor, none making a float64 copy of it: min and
-max, the zero count, a float64 sum, the squares of the differences from the
-mean (differences in the tensor's own float type, products and sum in
-float64: a two-pass variance), and the histogram (`fast_histogram`, which bins in float64 in C,
-several times faster than `numpy.histogram`).
+max, the zero count, a float64 sum, a float64 sum of squares (products of
+float32 values are exact in float64), and the histogram (`fast_histogram`,
+which bins in float64 in C, several times faster than `numpy.histogram`).
 """
 
 import math
@@ -27,8 +26,9 @@ def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT):
 
     Returns:
       A float64 vector of length `metadata.statistics_length(bucket_count)`:
-      the values of `metadata.STATISTICS_FIELDS` (mean, std with ddof=0, min,
-      max and L2 norm over the finite elements, NaN where there are none; the
+      the values of `metadata.STATISTICS_FIELDS` (mean, std with ddof=0 from
+      the float64 sums of values and squares, min, max and L2 norm over the
+      finite elements, NaN where there are none; the
       fraction of exact zeros over all elements; the NaN and ±Inf counts), then
       the `bucket_count + 1` edges of `encoding.bucket_edges`, then the
       `bucket_count` counts of finite elements. Element `x < max` falls in
@@ -59,19 +59,14 @@ def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT):
     counts = np.zeros(bucket_count)
     if count:
         total = float(np.add.reduce(finite, dtype=np.float64))
+        # Products of float32 (or float16) values are exact in float64, so
+        # the sum of squares, and the L2 norm, are exact to float64 rounding.
+        squares = float(np.einsum("i,i->", finite, finite, dtype=np.float64))
         mean = total / count
-        # Differences from the mean rounded to the tensor's type are exact or
-        # nearly so; the sum of their squares is corrected to the true mean.
-        if finite.dtype.itemsize < 4:  # float16 differences could overflow
-            finite = finite.astype(np.float32)
-        rounded_mean = finite.dtype.type(mean)
-        shift = float(rounded_mean)
-        differences = finite - rounded_mean
-        shifted_squares = float(np.einsum("i,i->", differences, differences, dtype=np.float64))
-        shifted_sum = total - count * shift
-        centred_squares = max(shifted_squares - count * (mean - shift) ** 2, 0.0)
-        std = math.sqrt(centred_squares / count)
-        l2_norm = math.sqrt(max(shifted_squares + 2 * shift * shifted_sum + count * shift * shift, 0.0))
+        # One-pass variance: its cancellation error, 1e-16 * (1 + mean² / var)
+        # relative, stays below the float32 quantization of the data itself.
+        std = math.sqrt(max(squares / count - mean * mean, 0.0))
+        l2_norm = math.sqrt(squares)
         if high > low:
             counts = histogram1d(finite, bins=bucket_count, range=(low, high))
             counts[-1] += count - counts.sum()  # the range is half-open: add the maximum
