@@ -120,17 +120,13 @@ class ModuleNode:
 
     @property
     def parameter_count(self):
-        """Elements of all variables in the subtree, each counted once."""
-        return sum(
-            child.parameter_count
-            for child in self.children
-            if not isinstance(child, ReferenceNode)
-        )
+        """Elements of all variables in the subtree, each counted once (from `to_json`)."""
+        return self.to_json()["parameter_count"]
 
     @property
     def trainable_parameter_count(self):
-        """Elements of the trainable variables in the subtree."""
-        return sum(variable.parameter_count for variable in self.variables() if variable.trainable)
+        """Elements of the trainable variables in the subtree (from `to_json`)."""
+        return self.to_json()["trainable_parameter_count"]
 
     def variables(self):
         """Yields every `VariableNode` of the subtree, depth first, in order."""
@@ -365,18 +361,7 @@ class _Builder:
         container = module
         for key in attribute_path:
             container = getattr(container, key) if parent is node else container[key]
-            name = str(key)
-            existing = [c for c in parent.children if isinstance(c, ModuleNode) and c.name == name]
-            if existing:
-                parent = existing[0]
-                continue
-            group = ModuleNode(
-                name=name,
-                path=_join(parent.path, name),
-                class_name=_container_class_name(container),
-            )
-            parent.children.append(group)
-            parent = group
+            parent = _child_module(parent, str(key), _container_class_name(container))
         return parent
 
     def add_named(self, root, entries, class_name):
@@ -391,17 +376,7 @@ class _Builder:
                 raise HierarchyError("A variable has an empty name %r; give it a name." % (name,))
             parent = root
             for segment in segments[:-1]:
-                found = [
-                    c for c in parent.children if isinstance(c, ModuleNode) and c.name == segment
-                ]
-                if found:
-                    parent = found[0]
-                else:
-                    group = ModuleNode(
-                        name=segment, path=_join(parent.path, segment), class_name=class_name
-                    )
-                    parent.children.append(group)
-                    parent = group
+                parent = _child_module(parent, segment, class_name)
             if isinstance(value, collections.abc.Mapping):
                 group = ModuleNode(
                     name=segments[-1],
@@ -412,6 +387,16 @@ class _Builder:
                 self.add_named(group, _mapping_entries(value), class_name)
             else:
                 self.add_variable(parent, segments[-1], value, trainable=trainable)
+
+
+def _child_module(parent, name, class_name):
+    """The module child of `parent` named `name`, created with `class_name` if missing."""
+    for child in parent.children:
+        if isinstance(child, ModuleNode) and child.name == name:
+            return child
+    group = ModuleNode(name=name, path=_join(parent.path, name), class_name=class_name)
+    parent.children.append(group)
+    return group
 
 
 def _container_class_name(container):
