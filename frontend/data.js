@@ -315,6 +315,65 @@ export function npyUrl(run, tag, step) {
 }
 
 /**
+ * One statistic of every variable of a run over the run's logged steps
+ * (http_api.md, `/overview`). Cached until {@link clearCaches}.
+ * @typedef {{
+ *   run: string, field: string, steps: !Array<number>,
+ *   variables: !Array<{path: string, statistics_tag: string,
+ *                      tensor_tag: string, values: !Array<?number>}>,
+ * }}
+ */
+export let Overview;
+
+const overviewCache = new PromiseCache(16);
+
+/**
+ * @param {string} run
+ * @param {string} field  A statistics field (`l2_norm`, `update_ratio`,
+ *     `mean`, `std`, `zero_fraction`, ...) or `nonfinite`.
+ * @return {!Promise<!Overview>}  `values[k]` is at `steps[k]`: null where the
+ *     variable was not logged, NaN/±Infinity decoded.
+ */
+export function getOverview(run, field) {
+  const key = JSON.stringify([run, field]);
+  return overviewCache.get(key, async () => {
+    const body = await fetchJson('overview', {run, field});
+    return {
+      run: String(body.run),
+      field: String(body.field),
+      steps: (body.steps || []).map(Number),
+      variables: (body.variables || []).map((v) => ({
+        path: String(v.path),
+        statistics_tag: String(v.statistics_tag),
+        tensor_tag: String(v.tensor_tag),
+        values: (v.values || []).map((x) => decodeNumber(x)),
+      })),
+    };
+  });
+}
+
+/**
+ * The earliest logged step of a run at which any variable held NaN or Inf
+ * (http_api.md, `/first_nonfinite`).
+ * @param {string} run
+ * @return {!Promise<{run: string, step: ?number,
+ *     variables: !Array<{path: string, nan_count: number, inf_count: number}>}>}
+ *     `step` null when no logged value was ever NaN or Inf.
+ */
+export async function getFirstNonfinite(run) {
+  const body = await fetchJson('first_nonfinite', {run});
+  return {
+    run: String(body.run),
+    step: body.step === null || body.step === undefined ? null : Number(body.step),
+    variables: (body.variables || []).map((v) => ({
+      path: String(v.path),
+      nan_count: Number(v.nan_count),
+      inf_count: Number(v.inf_count),
+    })),
+  };
+}
+
+/**
  * The half-open range of view indices that reduced index `i` stands for
  * along one axis of a downsampled tensor (http_api.md, `block_shape`).
  * @param {number} i
@@ -351,6 +410,7 @@ export function viewIndices(tensor, axis, i) {
 export function clearCaches() {
   statsCache.clear();
   tensorCache.clear();
+  overviewCache.clear();
 }
 
 /**

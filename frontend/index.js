@@ -22,7 +22,9 @@ const NO_DATA_HINT =
  * @return {!Promise<void>}
  */
 export async function render() {
-  document.body.appendChild(h('link', {rel: 'stylesheet', href: './static/style.css'}));
+  for (const sheet of ['style.css', 'overview.css', 'histograms.css']) {
+    document.body.appendChild(h('link', {rel: 'stylesheet', href: `./static/${sheet}`}));
+  }
 
   /** @type {!Array<!RunInfo>} */
   let runs = [];

@@ -194,3 +194,119 @@ def tensorboard_server(tensorboard_processes, logdir):
         return urls[load_fast]
 
     return server
+
+
+# The steps logged in each run of `views_logdir`.
+VIEWS_STEPS = (0, 1, 2, 3)
+# `conv_a` and `conv_b` share every shape; `conv_wide` has 8 instead of 6
+# filters in `conv`; `nan_run` holds NaN and ±Inf from step 2 on; `mobilenet`
+# is `keras.applications.MobileNet(weights=None, alpha=0.25)` on 32×32 images.
+VIEWS_RUNS = ("conv_a", "conv_b", "conv_wide", "nan_run", "mobilenet")
+
+
+def build_conv_model(seed, filters=6):
+    """`convnet`: one model with every kind of convolution and a Dense head.
+
+    Inputs: an 8×8×2 image, a 10×3 sequence and a 4×4×4×1 volume. Kernels:
+    `conv` Conv2D [3, 3, 2, filters], `depthwise` DepthwiseConv2D
+    [3, 3, filters, 2], `conv_transpose` Conv2DTranspose [2, 2, 4, 2·filters],
+    `conv1d` Conv1D [3, 3, 5], `conv3d` Conv3D [2, 2, 2, 1, 3] (rank 5),
+    `dense` Dense [·, 4].
+    """
+    keras.utils.set_random_seed(seed)
+    image = keras.Input((8, 8, 2), name="image")
+    sequence = keras.Input((10, 3), name="sequence")
+    volume = keras.Input((4, 4, 4, 1), name="volume")
+    x = keras.layers.Conv2D(filters, 3, name="conv")(image)
+    x = keras.layers.DepthwiseConv2D(3, depth_multiplier=2, name="depthwise")(x)
+    x = keras.layers.Conv2DTranspose(4, 2, name="conv_transpose")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    s = keras.layers.Conv1D(5, 3, name="conv1d")(sequence)
+    s = keras.layers.GlobalAveragePooling1D(name="pool1d")(s)
+    v = keras.layers.Conv3D(3, 2, name="conv3d")(volume)
+    v = keras.layers.GlobalAveragePooling3D(name="pool3d")(v)
+    merged = keras.layers.Concatenate(name="concat")([x, s, v])
+    outputs = keras.layers.Dense(4, name="dense")(merged)
+    return keras.Model([image, sequence, volume], outputs, name="convnet")
+
+
+def conv_batch(seed):
+    rng = np.random.default_rng(seed)
+    inputs = [
+        rng.normal(size=(8, 8, 8, 2)).astype(np.float32),
+        rng.normal(size=(8, 10, 3)).astype(np.float32),
+        rng.normal(size=(8, 4, 4, 4, 1)).astype(np.float32),
+    ]
+    return inputs, rng.integers(0, 4, size=8)
+
+
+def write_views_runs(logdir):
+    """Writes `VIEWS_RUNS`, each logging `convnet` at `VIEWS_STEPS` after SGD steps.
+
+    In `nan_run`, `conv/kernel` gets NaN at [0, 0, 0, 0], +Inf at [1, 1, 0, 2]
+    and -Inf at [2, 2, 0, 5] before the step-2 log, and `dense/bias` gets NaN
+    at [1] before the step-3 log.
+
+    Returns:
+      `{run: {step: {variable path: numpy array logged}}}` for every variable.
+    """
+    logged = {}
+    for seed, run in enumerate(VIEWS_RUNS):
+        if run == "mobilenet":
+            keras.utils.set_random_seed(seed)
+            model = keras.applications.MobileNet(
+                weights=None, alpha=0.25, input_shape=(32, 32, 3), classes=4
+            )
+            rng = np.random.default_rng(seed)
+            batch = lambda step: (rng.normal(size=(4, 32, 32, 3)).astype(np.float32), rng.integers(0, 4, size=4))
+        else:
+            model = build_conv_model(seed, filters=8 if run == "conv_wide" else 6)
+            batch = lambda step: conv_batch(seed * 100 + step)
+        model.compile(
+            optimizer=keras.optimizers.SGD(0.05),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=run != "mobilenet"),
+        )
+        writer = summary.create_file_writer(os.path.join(logdir, run))
+        logged[run] = {}
+        with writer.as_default():
+            for step in VIEWS_STEPS:
+                if step:
+                    model.train_on_batch(*batch(step))
+                if run == "nan_run" and step == 2:
+                    kernel = model.get_layer("conv").kernel
+                    value = kernel.numpy()
+                    value[0, 0, 0, 0] = np.nan
+                    value[1, 1, 0, 2] = np.inf
+                    value[2, 2, 0, 5] = -np.inf
+                    kernel.assign(value)
+                if run == "nan_run" and step == 3:
+                    bias = model.get_layer("dense").bias
+                    value = bias.numpy()
+                    value[1] = np.nan
+                    bias.assign(value)
+                summary.weights(model, step=step)
+                logged[run][step] = {
+                    "%s/%s/%s" % (model.name, layer.name, weight_name(variable)): variable.numpy()
+                    for layer in model.layers
+                    for variable in layer.weights
+                }
+        writer.close()
+    return logged
+
+
+def weight_name(variable):
+    """The last component of a Keras variable's path (`kernel`, `bias`)."""
+    return variable.path.split("/")[-1]
+
+
+@pytest.fixture(scope="session")
+def views_runs(tmp_path_factory):
+    """`(logdir, logged values)`: `VIEWS_RUNS` of a conv model logged at `VIEWS_STEPS`."""
+    logdir = str(tmp_path_factory.mktemp("views_logdir"))
+    return logdir, write_views_runs(logdir)
+
+
+@pytest.fixture(scope="session")
+def views_server(tensorboard_processes, views_runs):
+    """Base URL of one TensorBoard (`--load_fast=false`) over the views logdir."""
+    return tensorboard_processes.start(views_runs[0], "false", len(VIEWS_STEPS))
