@@ -41,6 +41,10 @@ class VariableNode:
         moving statistics, for frozen layers and for plain arrays.
       value: the object holding the value (a `tf.Variable`, `keras.Variable`,
         tensor or numpy array); read it with `read_value`.
+      axis_names: None, or a name per axis from the owning layer's kernel
+        layout (`["kh", "kw", "in", "out"]`); see `axis_layout`.
+      filter_layout: None, or for a convolution kernel
+        `{"tile_axes": [...], "grid_axes": [row axis, column axis]}`.
     """
 
     name: str
@@ -49,6 +53,8 @@ class VariableNode:
     dtype: str
     trainable: bool
     value: object
+    axis_names: list = None
+    filter_layout: dict = None
 
     @property
     def parameter_count(self):
@@ -58,7 +64,7 @@ class VariableNode:
     def to_json(self):
         from tb_weights_plugin import metadata
 
-        return dict(
+        result = dict(
             kind="variable",
             name=self.name,
             path=self.path,
@@ -69,6 +75,11 @@ class VariableNode:
             tensor_tag=metadata.tensor_tag(self.path),
             statistics_tag=metadata.statistics_tag(self.path),
         )
+        if self.axis_names is not None:
+            result["axis_names"] = list(self.axis_names)
+        if self.filter_layout is not None:
+            result["filter_layout"] = dict(self.filter_layout)
+        return result
 
 
 @dataclasses.dataclass
@@ -188,6 +199,76 @@ def is_numeric_dtype(name):
         return np.dtype(name).kind in _NUMERIC_KINDS
     except TypeError:
         return False
+
+
+_SPATIAL_AXIS_NAMES = {1: ["k"], 2: ["kh", "kw"], 3: ["kd", "kh", "kw"]}
+_CHANNEL_VARIABLES = ("gamma", "beta", "moving_mean", "moving_variance")
+
+
+def axis_layout(layer, variable_name, shape):
+    """Names the axes of a Keras layer's weight, from the layer's kernel layout.
+
+    Keras stores every convolution kernel as `[spatial..., in, out]`
+    (`[spatial..., out, in]` for transposed convolutions, `[spatial..., in,
+    multiplier]` for depthwise ones) whatever the `data_format`
+    (`keras/src/layers/convolutional/base_conv.py` and siblings), Dense
+    kernels as `[in, out]` and embeddings as `[token, dimension]`.
+
+    Args:
+      layer: the Keras layer that owns the weight.
+      variable_name: the weight's name in the layer (`"kernel"`, `"bias"`,
+        `"depthwise_kernel"`, ...).
+      shape: the weight's shape, a tuple of ints.
+
+    Returns:
+      `(axis_names, filter_layout)`: a list of one name per axis or None, and
+      for a convolution kernel with tiles larger than 1×1 (a 1×1 kernel reads
+      best as an in × out heat map), `{"tile_axes": [...],
+      "grid_axes": [input channel axis, output channel axis]}` (grid rows are
+      input channels, columns output channels), else None.
+    """
+    layers = _keras().layers
+    rank = len(shape)
+    spatial = rank - 2
+    names, grid = None, None
+    if isinstance(layer, (layers.SeparableConv1D, layers.SeparableConv2D)):
+        if variable_name == "depthwise_kernel" and spatial in _SPATIAL_AXIS_NAMES:
+            names, grid = _SPATIAL_AXIS_NAMES[spatial] + ["in", "multiplier"], [spatial, spatial + 1]
+        elif variable_name == "pointwise_kernel" and spatial in _SPATIAL_AXIS_NAMES:
+            names = _SPATIAL_AXIS_NAMES[spatial] + ["in", "out"]
+    elif isinstance(layer, (layers.DepthwiseConv1D, layers.DepthwiseConv2D)):
+        if variable_name == "kernel" and spatial in _SPATIAL_AXIS_NAMES:
+            names, grid = _SPATIAL_AXIS_NAMES[spatial] + ["in", "multiplier"], [spatial, spatial + 1]
+    elif isinstance(layer, (layers.Conv1DTranspose, layers.Conv2DTranspose, layers.Conv3DTranspose)):
+        if variable_name == "kernel" and spatial in _SPATIAL_AXIS_NAMES:
+            names, grid = _SPATIAL_AXIS_NAMES[spatial] + ["out", "in"], [spatial + 1, spatial]
+    elif isinstance(layer, (layers.Conv1D, layers.Conv2D, layers.Conv3D)):
+        if variable_name == "kernel" and spatial in _SPATIAL_AXIS_NAMES:
+            names, grid = _SPATIAL_AXIS_NAMES[spatial] + ["in", "out"], [spatial, spatial + 1]
+    elif isinstance(layer, layers.Dense):
+        if variable_name == "kernel" and rank == 2:
+            names = ["in", "out"]
+    elif isinstance(layer, layers.Embedding):
+        if variable_name == "embeddings" and rank == 2:
+            names = ["token", "dimension"]
+    elif isinstance(layer, (layers.LSTMCell, layers.GRUCell, layers.SimpleRNNCell)):
+        if variable_name == "kernel" and rank == 2:
+            names = ["in", "gate × unit"]
+        elif variable_name == "recurrent_kernel" and rank == 2:
+            names = ["unit", "gate × unit"]
+    if names is None and rank == 1:
+        if variable_name == "bias":
+            names = ["out"]
+        elif variable_name in _CHANNEL_VARIABLES:
+            names = ["channel"]
+    filter_layout = None
+    if grid is not None:
+        # The three spatial axes of a 3-D kernel: depth is sliced or reduced,
+        # height × width make the tile.
+        tile_axes = list(range(spatial))[-2:]
+        if any(shape[axis] > 1 for axis in tile_axes):
+            filter_layout = dict(tile_axes=tile_axes, grid_axes=grid)
+    return names, filter_layout
 
 
 def read_value(value):
@@ -336,6 +417,9 @@ class _Builder:
         )
         for variable in own:
             self.add_variable(node, variable.name, variable)
+            added = node.children[-1] if node.children else None
+            if isinstance(added, VariableNode) and added.value is variable:
+                added.axis_names, added.filter_layout = axis_layout(layer, variable.name, added.shape)
         for sublayer in layer._flatten_layers(include_self=False, recursive=False):
             if isinstance(sublayer, keras.layers.InputLayer):
                 continue

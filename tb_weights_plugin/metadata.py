@@ -35,6 +35,7 @@ STATISTICS_FIELDS = (
     "zero_fraction",
     "nan_count",
     "inf_count",
+    "update_ratio",
 )
 BUCKET_COUNT = 64
 

@@ -16,20 +16,54 @@ from tb_weights_plugin import encoding
 from tb_weights_plugin import metadata
 
 
-def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT):
+def update_ratio(array, previous):
+    """`||array - previous|| / ||array||`, L2 norms over all elements, in float64.
+
+    The relative size of the change since the previous logged value: about
+    the learning rate times the relative gradient size for SGD; near 0 for a
+    layer that does not learn. Products of float32 values are exact in float64,
+    so both norms are exact to float64 rounding.
+
+    Args:
+      array: the value now, a numpy array.
+      previous: the value at the previous logged step, or None.
+
+    Returns:
+      A float: NaN when `previous` is None, has another shape, or both norms
+      are 0 (or the values hold NaN); +Inf when only `array`'s norm is 0.
+    """
+    if previous is None or previous.shape != array.shape or array.size == 0:
+        return float("nan")
+    current = encoding.storable_array(np.asarray(array)).reshape(-1)
+    before = encoding.storable_array(np.asarray(previous)).reshape(-1)
+    if current.dtype.kind != "f":
+        current = current.astype(np.float64)
+        before = before.astype(np.float64)
+    difference = np.subtract(current, before, dtype=np.float64 if current.dtype.itemsize < 4 else None)
+    change = float(np.einsum("i,i->", difference, difference, dtype=np.float64))
+    norm = float(np.einsum("i,i->", current, current, dtype=np.float64))
+    if norm == 0.0:
+        return float("nan") if change == 0.0 or change != change else float("inf")
+    return math.sqrt(change) / math.sqrt(norm)
+
+
+def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT, previous=None):
     """Computes the statistics vector of one tensor.
 
     Args:
       array: a numpy array of any shape and real or boolean dtype; may hold
         NaN and ±Inf.
       bucket_count: the number of histogram buckets.
+      previous: the same variable's value at its previous logged step (a
+        numpy array), or None: gives the `update_ratio` field (`update_ratio`).
 
     Returns:
       A float64 vector of length `metadata.statistics_length(bucket_count)`:
       the values of `metadata.STATISTICS_FIELDS` (mean, std with ddof=0 from
       the float64 sums of values and squares, min, max and L2 norm over the
       finite elements, NaN where there are none; the
-      fraction of exact zeros over all elements; the NaN and ±Inf counts), then
+      fraction of exact zeros over all elements; the NaN and ±Inf counts;
+      the update ratio against `previous`), then
       the `bucket_count + 1` edges of `encoding.bucket_edges`, then the
       `bucket_count` counts of finite elements. Element `x < max` falls in
       bucket `floor((x - min) * (1 / (max - min)) * bucket_count)`, evaluated
@@ -75,6 +109,7 @@ def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT):
     else:
         mean = std = l2_norm = float("nan")
     head = np.array(
-        [mean, std, low, high, l2_norm, zero_fraction, nan_count, inf_count], dtype=np.float64
+        [mean, std, low, high, l2_norm, zero_fraction, nan_count, inf_count, update_ratio(array, previous)],
+        dtype=np.float64,
     )
     return np.concatenate([head, encoding.bucket_edges(low, high, bucket_count), counts])

@@ -47,6 +47,11 @@ _RECORD_WRITERS_LOCK = threading.Lock()
 # statistics: large file writes release the GIL, so the two overlap. (The
 # reverse, statistics on a thread pool, ran 3× slower than serial: numpy's
 # many short calls contend for the GIL.)
+# Each writer's last logged value of every variable, by model name and
+# variable path, for the update ratio: one host copy of the logged variables
+# per writer, released with the writer.
+_PREVIOUS_VALUES = weakref.WeakKeyDictionary()
+_PREVIOUS_VALUES_LOCK = threading.Lock()
 _TENSOR_WRITER_THREAD = concurrent.futures.ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="tb_weights_tensor_writer"
 )
@@ -88,6 +93,14 @@ def _record_writer():
         return record_writer
 
 
+def _previous_values(model_name):
+    """`{variable path: last logged numpy value}` of `model_name` under the default writer."""
+    default_writer = summary_ops_v2._summary_state.writer
+    with _PREVIOUS_VALUES_LOCK:
+        by_model = _PREVIOUS_VALUES.setdefault(default_writer, {})
+        return by_model.setdefault(model_name, {})
+
+
 def _patterns(value, argument):
     if value is None:
         return None
@@ -116,7 +129,9 @@ def weights(
     """Logs the variable hierarchy, statistics and full tensors of `obj`.
 
     For each variable this writes, at `step`: its statistics (mean, std, min,
-    max, L2 norm, zero fraction, NaN count, Inf count) with a 64-bucket
+    max, L2 norm, zero fraction, NaN count, Inf count, and the update ratio
+    `||W_t - W_prev|| / ||W_t||` against the value this writer logged last
+    time for the same model and path, NaN the first time) with a 64-bucket
     histogram of its finite values, computed here from the full tensor; and,
     unless `tensors=False`, its full tensor as a `.npy` blob (exact unless a
     storage option reduces it). It also writes the hierarchy (every module,
@@ -219,6 +234,7 @@ def weights(
         storage_dtype=storage_dtype,
         max_tensor_bytes=max_tensor_bytes,
         record_writer=_record_writer(),
+        previous_values=_previous_values(root.name),
     )
     if in_graph:
         return log.write_graph(step)
@@ -271,7 +287,10 @@ def _write_fallback_tensor(variable, blob, tensor_metadata, step):
 class _Log:
     """One call of `weights()`: what to write, and how."""
 
-    def __init__(self, model_name, variables, hierarchy_blob, tensors, storage_dtype, max_tensor_bytes, record_writer):
+    def __init__(
+        self, model_name, variables, hierarchy_blob, tensors, storage_dtype, max_tensor_bytes, record_writer,
+        previous_values,
+    ):
         self.model_name = model_name
         self.variables = variables
         self.hierarchy_blob = hierarchy_blob
@@ -279,6 +298,7 @@ class _Log:
         self.storage_dtype = storage_dtype
         self.max_tensor_bytes = max_tensor_bytes
         self.record_writer = record_writer
+        self.previous_values = previous_values
 
     def summarize(self, arrays, step):
         """Computes statistics and writes or encodes full tensors for numpy `arrays`.
@@ -293,9 +313,16 @@ class _Log:
         writing = None
         if self.tensors:
             writing = _TENSOR_WRITER_THREAD.submit(self._write_tensors, arrays, step, fallback_tensors)
-        statistics = [statistics_lib.compute_statistics(array) for array in arrays]
+        statistics = [
+            statistics_lib.compute_statistics(array, previous=self.previous_values.get(variable.path))
+            for variable, array in zip(self.variables, arrays)
+        ]
         if writing is not None:
             writing.result()  # re-raises an error of the writer thread here
+        for variable, array in zip(self.variables, arrays):
+            # A numpy array given in a mapping is the caller's, who may change
+            # it in place; values read from variables are fresh copies.
+            self.previous_values[variable.path] = array.copy() if array is variable.value else array
         summary = summary_pb2.Summary()
         summary.value.add(
             tag=metadata.hierarchy_tag(self.model_name),

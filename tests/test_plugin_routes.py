@@ -88,6 +88,7 @@ def test_tree_is_the_hierarchy_at_the_step(client):
         "parameter_count": 96,
         "tensor_tag": KERNEL + "/tensor",
         "statistics_tag": KERNEL + "/statistics",
+        "axis_names": ["in", "out"],
     }
     moving_mean = find(model, "classifier/features/batch_normalization/moving_mean")
     assert moving_mean["trainable"] is False

@@ -74,7 +74,7 @@ def test_eager_log_holds_exact_tensors_statistics_and_hierarchy(tmp_path):
 
     [(step, vector, meta)] = written["small/hidden/kernel/statistics"]
     assert meta.data_class == summary_pb2.DATA_CLASS_TENSOR
-    assert vector.dtype == np.float64 and vector.shape == (8 + 64 + 1 + 64,)
+    assert vector.dtype == np.float64 and vector.shape == (9 + 64 + 1 + 64,)
     values, edges, counts = encoding.split_statistics(vector)
     assert values["mean"] == pytest.approx(float(kernel.astype(np.float64).mean()), rel=1e-12)
     assert values["min"] == float(kernel.min()) and values["max"] == float(kernel.max())
@@ -102,6 +102,7 @@ def test_statistics_of_nan_and_inf_are_counted_not_bucketed():
         np.array([0.0, 1.0, 2.0, np.nan, np.inf, -np.inf, 0.0], np.float32)
     )
     values, edges, counts = encoding.split_statistics(vector)
+    assert math.isnan(values.pop("update_ratio"))  # no previous value
     assert values == {
         "mean": 0.75,
         "std": math.sqrt(0.6875),
