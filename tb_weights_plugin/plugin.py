@@ -111,6 +111,71 @@ def _int_argument(request, name, default=None, minimum=None, maximum=None):
     return value
 
 
+_SLICE_PARAMETERS = ("axes", "other", "rows", "columns", "downsample", "layout", "tile_axes")
+
+
+def _axis_list(request, name):
+    """Parses a comma-separated list of axis numbers; `""` is the empty tuple."""
+    text = request.args.get(name, "")
+    try:
+        return tuple(int(item) for item in text.split(",")) if text else ()
+    except ValueError:
+        raise errors.InvalidArgumentError(
+            "Parameter %r must be comma-separated axis numbers such as 2,3; got %r." % (name, text)
+        )
+
+
+def _window_argument(request, name):
+    """Parses `START:STOP` (non-negative ints, START < STOP), or None when absent."""
+    text = request.args.get(name, "")
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d+):(\d+)", text)
+    if not match or int(match.group(1)) >= int(match.group(2)):
+        raise errors.InvalidArgumentError(
+            "Parameter %r must be START:STOP with 0 <= START < STOP, such as 0:64; got %r." % (name, text)
+        )
+    return int(match.group(1)), int(match.group(2))
+
+
+def _slice_request(request):
+    """The `tensor_views.SliceRequest` of the tensor route's slice parameters, or None if none is given."""
+    if not any(name in request.args for name in _SLICE_PARAMETERS):
+        return None
+    other = None
+    if "other" in request.args:
+        text = request.args.get("other", "")
+        other = tuple(
+            int(entry) if re.fullmatch(r"\d+", entry) else entry for entry in (text.split(",") if text else [])
+        )
+        for entry in other:
+            if isinstance(entry, str) and entry not in tensor_views.REDUCTIONS:
+                raise errors.InvalidArgumentError(
+                    "Each entry of 'other' must be an index (0, 1, ...) or one of %s; got %r."
+                    % (", ".join(tensor_views.REDUCTIONS), entry)
+                )
+    downsample = request.args.get("downsample", "mean")
+    if downsample not in tensor_views.DOWNSAMPLE_METHODS:
+        raise errors.InvalidArgumentError(
+            "Parameter 'downsample' must be one of %s; got %r."
+            % (", ".join(tensor_views.DOWNSAMPLE_METHODS), downsample)
+        )
+    layout = request.args.get("layout", "heatmap")
+    if layout not in tensor_views.LAYOUTS:
+        raise errors.InvalidArgumentError(
+            "Parameter 'layout' must be one of %s; got %r." % (", ".join(tensor_views.LAYOUTS), layout)
+        )
+    return tensor_views.SliceRequest(
+        axes=_axis_list(request, "axes") if "axes" in request.args else None,
+        other=other,
+        rows=_window_argument(request, "rows"),
+        columns=_window_argument(request, "columns"),
+        downsample=downsample,
+        layout=layout,
+        tile_axes=_axis_list(request, "tile_axes"),
+    )
+
+
 class WeightsPlugin(base_plugin.TBPlugin):
     """The Weights dashboard: a layer tree and per-step tensor views.
 
@@ -136,6 +201,8 @@ class WeightsPlugin(base_plugin.TBPlugin):
             "/tree": self._serve_tree,
             "/tensor": self._serve_tensor,
             "/stats": self._serve_stats,
+            "/overview": self._serve_overview,
+            "/first_nonfinite": self._serve_first_nonfinite,
         }
 
     def is_active(self):
@@ -197,18 +264,24 @@ class WeightsPlugin(base_plugin.TBPlugin):
         tag = _string_argument(request, "tag")
         step = _int_argument(request, "step", minimum=0)
         output_format = request.args.get("format", "json")
-        if output_format == "npy":
-            blob = self._reader.tensor_npy(ctx, experiment, run, tag, step)
-            filename = re.sub(r"[^A-Za-z0-9_.-]+", "_", "%s_step%d.npy" % (tag, step))
+        if output_format not in ("json", "npy", "csv"):
+            raise errors.InvalidArgumentError(
+                "Parameter 'format' must be 'json', 'npy' or 'csv', got %r." % output_format
+            )
+        slice_request = _slice_request(request)
+        base_run = request.args.get("base_run") or None
+        base_step = (
+            None if request.args.get("base_step", "") == "" else _int_argument(request, "base_step", minimum=0)
+        )
+        if output_format != "json":
+            body, content_type, filename = self._reader.tensor_download(
+                ctx, experiment, run, tag, step, output_format, slice_request, base_run, base_step
+            )
             return http_util.Respond(
                 request,
-                blob,
-                "application/octet-stream",
+                body,
+                content_type,
                 headers=[("Content-Disposition", 'attachment; filename="%s"' % filename)],
-            )
-        if output_format != "json":
-            raise errors.InvalidArgumentError(
-                "Parameter 'format' must be 'json' or 'npy', got %r." % output_format
             )
         max_cells = _int_argument(
             request,
@@ -217,6 +290,19 @@ class WeightsPlugin(base_plugin.TBPlugin):
             minimum=1,
             maximum=tensor_views.MAX_MAX_CELLS,
         )
+        if slice_request is not None or base_run is not None or base_step is not None:
+            view = self._reader.tensor_slice(
+                ctx,
+                experiment,
+                run,
+                tag,
+                step,
+                slice_request or tensor_views.SliceRequest(),
+                max_cells,
+                base_run,
+                base_step,
+            )
+            return _respond_json(request, view)
         view = self._reader.tensor_view(ctx, experiment, run, tag, step, max_cells)
         # tensor_views.json_view already sent non-finite values as strings,
         # and its min and max are finite or None: no need to walk 65k values.
@@ -231,6 +317,21 @@ class WeightsPlugin(base_plugin.TBPlugin):
         return _respond_json(
             request, _finite_or_string(self._reader.statistics(ctx, experiment, run, tag))
         )
+
+    @werkzeug.wrappers.Request.application
+    @_json_errors
+    def _serve_overview(self, request):
+        ctx, experiment = self._context(request)
+        run = _string_argument(request, "run")
+        field = _string_argument(request, "field")
+        return _respond_json(request, _finite_or_string(self._reader.overview(ctx, experiment, run, field)))
+
+    @werkzeug.wrappers.Request.application
+    @_json_errors
+    def _serve_first_nonfinite(self, request):
+        ctx, experiment = self._context(request)
+        run = _string_argument(request, "run")
+        return _respond_json(request, self._reader.first_nonfinite(ctx, experiment, run))
 
 
 class WeightsLoader(base_plugin.TBLoader):

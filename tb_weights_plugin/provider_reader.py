@@ -7,8 +7,13 @@ for the user; `plugin.py` turns those into HTTP answers. Reading only through
 Rust data server (`--load_fast=true`) and the Python multiplexer.
 """
 
+import collections
 import json
 import logging
+import re
+import threading
+
+import numpy as np
 
 from tensorboard import errors
 from tensorboard.data import provider
@@ -25,6 +30,11 @@ logger = logging.getLogger(__name__)
 # The Rust server's gRPC answer for one read must stay under 256 MiB, so reads
 # here always name one run and, for tensors, one tag.
 _ALL_SAMPLES = 1 << 30
+# Statistics tags read per data provider call for the overview: 64 tags of
+# 1,000 steps of 138 float64 values is 70 MB.
+_TAGS_PER_READ = 64
+# Runs whose statistics matrix (the overview's data) is kept.
+_MATRIX_CACHE_RUNS = 4
 
 
 class ProviderReader:
@@ -43,6 +53,8 @@ class ProviderReader:
     def __init__(self, data_provider, tensor_store=None):
         self._provider = data_provider
         self._tensor_store = tensor_store
+        self._matrix_cache = collections.OrderedDict()
+        self._matrix_lock = threading.Lock()
 
     def _series(self, ctx, experiment_id, kind, runs=None, tags=None):
         """Returns `{run: {tag: (time series, parsed plugin content)}}` of one kind.
@@ -220,6 +232,45 @@ class ProviderReader:
             return blob
         return encoding.encode_npy(tensor_storage.restored_values(encoding.decode_npy(blob), "bfloat16"))
 
+    def _tensor_array(self, ctx, experiment_id, run, tag, step):
+        """One logged tensor as numpy (`restored_values`) and its record's content."""
+        blob, content = self._tensor_blob(ctx, experiment_id, run, tag, step)
+        return tensor_storage.restored_values(encoding.decode_npy(blob), content["stored_dtype"]), content
+
+    def _whole_tensor_fields(self, ctx, experiment_id, run, tag, step, values, content):
+        """The fields of a view that describe the whole logged tensor (http_api.md)."""
+        strides = content.get("subsample_strides")
+        reduced_precision = content["stored_dtype"] != content["dtype"] and content["stored_dtype"] in (
+            tensor_storage.STORAGE_DTYPES
+        )
+        low, high = tensor_views.finite_range(values)
+        is_float = values.dtype.kind == "f"
+        fields = dict(
+            run=run,
+            tag=tag,
+            path=content.get("path"),
+            step=step,
+            dtype=content["dtype"],
+            shape=list(content["shape"]),
+            stored_dtype=content["stored_dtype"],
+            reduced_precision=reduced_precision,
+            subsample_strides=list(strides) if strides else None,
+            min=low,
+            max=high,
+            nan_count=int(np.count_nonzero(np.isnan(values))) if is_float else 0,
+            inf_count=int(np.count_nonzero(np.isinf(values))) if is_float else 0,
+        )
+        if strides or reduced_precision:
+            full = self._statistics_at(ctx, experiment_id, run, content.get("path"), step)
+            if full is not None:
+                fields.update(
+                    min=_finite_or_none(full["min"]),
+                    max=_finite_or_none(full["max"]),
+                    nan_count=int(full["nan_count"]),
+                    inf_count=int(full["inf_count"]),
+                )
+        return fields
+
     def tensor_view(self, ctx, experiment_id, run, tag, step, max_cells):
         """Returns the JSON display view of one tensor (see `tensor_views.json_view`).
 
@@ -236,33 +287,285 @@ class ProviderReader:
         Raises:
           NotFoundError: unknown run, tag, or no tensor at `step`.
         """
-        blob, content = self._tensor_blob(ctx, experiment_id, run, tag, step)
-        values = tensor_storage.restored_values(encoding.decode_npy(blob), content["stored_dtype"])
+        values, content = self._tensor_array(ctx, experiment_id, run, tag, step)
         strides = content.get("subsample_strides")
         view = tensor_views.json_view(values, max_cells, strides, content["shape"])
-        reduced_precision = content["stored_dtype"] != content["dtype"] and content["stored_dtype"] in (
-            tensor_storage.STORAGE_DTYPES
-        )
-        if strides or reduced_precision:
-            full = self._statistics_at(ctx, experiment_id, run, content.get("path"), step)
-            if full is not None:
-                view.update(
-                    min=_finite_or_none(full["min"]),
-                    max=_finite_or_none(full["max"]),
-                    nan_count=int(full["nan_count"]),
-                    inf_count=int(full["inf_count"]),
-                )
-        view.update(
-            run=run,
-            tag=tag,
-            path=content.get("path"),
-            step=step,
-            dtype=content["dtype"],
-            shape=list(content["shape"]),
-            stored_dtype=content["stored_dtype"],
-            reduced_precision=reduced_precision,
-        )
+        view.update(self._whole_tensor_fields(ctx, experiment_id, run, tag, step, values, content))
+        view["subsample_strides"] = list(strides) if strides else None
         return view
+
+    def _sliceable(self, ctx, experiment_id, run, tag, step, request, base_run, base_step):
+        """The array a slice request reads (a diff when a base is given), and facts about it.
+
+        Returns:
+          `(array, request, values_dtype, whole tensor fields, diff)`; for a
+          subsampled tensor the request is narrowed to its stored 2-D grid.
+
+        Raises:
+          NotFoundError: a tensor (or the base tensor) does not exist.
+          InvalidArgumentError: the base tensor has another shape.
+        """
+        values, content = self._tensor_array(ctx, experiment_id, run, tag, step)
+        fields = self._whole_tensor_fields(ctx, experiment_id, run, tag, step, values, content)
+        fields["sliced"] = True
+        values_dtype = content["stored_dtype"]
+        if content.get("subsample_strides"):
+            request = tensor_views.SliceRequest(
+                axes=None, rows=request.rows, columns=request.columns, downsample=request.downsample
+            )
+            fields["sliced"] = False
+        diff = None
+        if base_run is not None or base_step is not None:
+            base_run = run if base_run is None else base_run
+            base_step = step if base_step is None else base_step
+            base_values, _ = self._tensor_array(ctx, experiment_id, base_run, tag, base_step)
+            if base_values.shape != values.shape:
+                raise errors.InvalidArgumentError(
+                    "Cannot subtract: %s at step %d has shape [%s] but %s at step %d has shape [%s]; "
+                    "a diff needs tensors of the same shape."
+                    % (
+                        run,
+                        step,
+                        ", ".join(map(str, values.shape)),
+                        base_run,
+                        base_step,
+                        ", ".join(map(str, base_values.shape)),
+                    )
+                )
+            values = values.astype(np.float64) - base_values.astype(np.float64)
+            values_dtype = "float64"
+            diff = dict(base_run=base_run, base_step=base_step)
+        return values, request, values_dtype, fields, diff
+
+    def tensor_slice(self, ctx, experiment_id, run, tag, step, request, max_cells, base_run=None, base_step=None):
+        """Returns the slice-mode JSON view of one tensor, or of a diff (http_api.md).
+
+        Args:
+          request: a `tensor_views.SliceRequest`.
+          max_cells: the most values to return.
+          base_run, base_step: for a diff, the tensor subtracted (each
+            defaults to `run` and `step`); both None for no diff.
+
+        Returns:
+          The dict of `tensor_views.slice_view` plus the whole tensor's
+          fields of `tensor_view` and `diff`.
+
+        Raises:
+          NotFoundError: unknown run, tag, or no tensor at a step.
+          InvalidArgumentError: the request does not fit the tensor, or a
+            diff of tensors of different shapes.
+        """
+        values, request, values_dtype, fields, diff = self._sliceable(
+            ctx, experiment_id, run, tag, step, request, base_run, base_step
+        )
+        try:
+            view = tensor_views.slice_view(values, request, max_cells, values_dtype)
+        except tensor_views.SliceError as error:
+            raise errors.InvalidArgumentError(str(error))
+        view.update(fields)
+        view["diff"] = diff
+        return view
+
+    def tensor_download(self, ctx, experiment_id, run, tag, step, output_format, request=None, base_run=None, base_step=None):
+        """Returns a tensor, a slice window or a diff as a `.npy` or CSV file (http_api.md).
+
+        Args:
+          output_format: `"npy"` or `"csv"`.
+          request: a `tensor_views.SliceRequest` for the window of a slice,
+            or None for the whole tensor.
+          base_run, base_step: as in `tensor_slice`.
+
+        Returns:
+          `(bytes, content type, file name)`.
+
+        Raises:
+          NotFoundError, InvalidArgumentError: as `tensor_slice`.
+        """
+        suffix = ""
+        if request is None and base_run is None and base_step is None:
+            if output_format == "npy":
+                body = self.tensor_npy(ctx, experiment_id, run, tag, step)
+            else:
+                values, _ = self._tensor_array(ctx, experiment_id, run, tag, step)
+                body = (
+                    tensor_views.csv_matrix(values)
+                    if values.ndim <= 2
+                    else tensor_views.csv_long(values, ["axis_%d" % axis for axis in range(values.ndim)])
+                ).encode("ascii")
+        else:
+            values, request, _, _, diff = self._sliceable(
+                ctx, experiment_id, run, tag, step, request or tensor_views.SliceRequest(), base_run, base_step
+            )
+            try:
+                window, _, offsets = tensor_views.slice_window(values, request)
+            except tensor_views.SliceError as error:
+                raise errors.InvalidArgumentError(str(error))
+            if diff is not None:
+                suffix += "_minus_%s_step%d" % (diff["base_run"], diff["base_step"])
+            suffix += "_slice"
+            if output_format == "npy":
+                body = encoding.encode_npy(window)
+            elif request.layout == "filters":
+                header = ["grid_row", "grid_column", "tile_row", "tile_column"]
+                body = tensor_views.csv_long(window, header, offsets).encode("ascii")
+            else:
+                body = tensor_views.csv_matrix(window).encode("ascii")
+        filename = re.sub(r"[^A-Za-z0-9_.-]+", "_", "%s_%s_step%d%s.%s" % (run, tag, step, suffix, output_format))
+        content_type = "application/octet-stream" if output_format == "npy" else "text/csv"
+        return body, content_type, filename
+
+    def _statistics_matrix(self, ctx, experiment_id, run):
+        """Every statistics field of every variable of a run at every logged step.
+
+        Read through the data provider in batches of `_TAGS_PER_READ` tags
+        (the Rust server's answers must stay under 256 MiB) and cached per
+        run until a series gains a step.
+
+        Returns:
+          `(steps, variables, fields, matrix)`: ascending steps, a list of
+          `(path, statistics tag)`, the field names, and a float64 array
+          `[variable, step, field]`, NaN where a variable was not logged at a
+          step (`logged` marks where it was: `matrix[..., -1]` is 1 there).
+
+        Raises:
+          NotFoundError: the run has no statistics.
+        """
+        series = self._series(ctx, experiment_id, metadata.KIND_STATISTICS, runs=[run]).get(run, {})
+        if not series:
+            raise errors.NotFoundError("Run %r has no weights statistics." % run)
+        key = (experiment_id, run, tuple(sorted((tag, s.max_step) for tag, (s, _) in series.items())))
+        with self._matrix_lock:
+            cached = self._matrix_cache.get(run)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        fields = list(metadata.STATISTICS_FIELDS)
+        tags = sorted(series)
+        by_tag = {}
+        for start in range(0, len(tags), _TAGS_PER_READ):
+            batch = tags[start : start + _TAGS_PER_READ]
+            data = self._provider.read_tensors(
+                ctx,
+                experiment_id=experiment_id,
+                plugin_name=metadata.PLUGIN_NAME,
+                downsample=_ALL_SAMPLES,
+                run_tag_filter=provider.RunTagFilter(runs=[run], tags=batch),
+            ).get(run, {})
+            by_tag.update(data)
+        steps = sorted({datum.step for data in by_tag.values() for datum in data})
+        column = {step: index for index, step in enumerate(steps)}
+        matrix = np.full((len(tags), len(steps), len(fields) + 1), np.nan)
+        variables = []
+        for row, tag in enumerate(tags):
+            content = series[tag][1]
+            variables.append((content.get("path") or tag[: -len("/statistics")], tag))
+            stored = content["fields"]
+            positions = [(fields.index(name), index) for index, name in enumerate(stored) if name in fields]
+            for datum in by_tag.get(tag, []):
+                vector = np.asarray(datum.numpy, dtype=np.float64).reshape(-1)
+                cell = matrix[row, column[datum.step]]
+                if vector.size == metadata.statistics_length(content["bucket_count"], fields) and len(stored) != len(fields):
+                    # A series whose first metadata predates a field: later
+                    # records carry the current layout.
+                    cell[: len(fields)] = vector[: len(fields)]
+                else:
+                    for target, source in positions:
+                        cell[target] = vector[source]
+                cell[-1] = 1.0
+        order = self._tree_order(ctx, experiment_id, run)
+        rank = {path: index for index, path in enumerate(order)}
+        permutation = sorted(range(len(variables)), key=lambda i: (rank.get(variables[i][0], len(rank)), variables[i][0]))
+        result = (steps, [variables[i] for i in permutation], fields, matrix[permutation])
+        with self._matrix_lock:
+            self._matrix_cache[run] = (key, result)
+            self._matrix_cache.move_to_end(run)
+            while len(self._matrix_cache) > _MATRIX_CACHE_RUNS:
+                self._matrix_cache.popitem(last=False)
+        return result
+
+    def _tree_order(self, ctx, experiment_id, run):
+        """Variable paths of the run's latest tree, depth first; empty if it has none."""
+        try:
+            models = self.tree(ctx, experiment_id, run)["models"]
+        except errors.NotFoundError:
+            return []
+        order = []
+
+        def walk(node):
+            if node.get("kind") == "variable":
+                order.append(node["path"])
+            for child in node.get("children", []):
+                walk(child)
+
+        for model in models:
+            walk(model)
+        return order
+
+    def overview(self, ctx, experiment_id, run, field):
+        """One statistic of every variable of a run at every logged step (http_api.md).
+
+        Args:
+          field: a name of `metadata.STATISTICS_FIELDS`, or `"nonfinite"`
+            (NaN count plus Inf count).
+
+        Returns:
+          `{"run", "field", "steps": [int], "variables": [{"path",
+          "statistics_tag", "tensor_tag", "values": [float or None per
+          step]}]}`; non-finite values stay floats (the route encodes them).
+
+        Raises:
+          InvalidArgumentError: an unknown field.
+          NotFoundError: the run has no statistics.
+        """
+        known = list(metadata.STATISTICS_FIELDS) + ["nonfinite"]
+        if field not in known:
+            raise errors.InvalidArgumentError(
+                "Unknown statistic %r; use one of %s." % (field, ", ".join(known))
+            )
+        steps, variables, fields, matrix = self._statistics_matrix(ctx, experiment_id, run)
+        if field == "nonfinite":
+            values = matrix[..., fields.index("nan_count")] + matrix[..., fields.index("inf_count")]
+        else:
+            values = matrix[..., fields.index(field)]
+        logged = matrix[..., -1] == 1.0
+        rows = []
+        for row, (path, tag) in enumerate(variables):
+            rows.append(
+                dict(
+                    path=path,
+                    statistics_tag=tag,
+                    tensor_tag=metadata.tensor_tag(path),
+                    values=[float(v) if ok else None for v, ok in zip(values[row].tolist(), logged[row].tolist())],
+                )
+            )
+        return dict(run=run, field=field, steps=steps, variables=rows)
+
+    def first_nonfinite(self, ctx, experiment_id, run):
+        """The earliest logged step at which a variable of `run` held NaN or Inf (http_api.md).
+
+        Returns:
+          `{"run", "step": int or None, "variables": [{"path", "nan_count",
+          "inf_count"}]}`, variables in tree order.
+
+        Raises:
+          NotFoundError: the run has no statistics.
+        """
+        steps, variables, fields, matrix = self._statistics_matrix(ctx, experiment_id, run)
+        nan_counts = np.nan_to_num(matrix[..., fields.index("nan_count")])
+        inf_counts = np.nan_to_num(matrix[..., fields.index("inf_count")])
+        bad = (nan_counts + inf_counts) > 0
+        columns = np.flatnonzero(bad.any(axis=0))
+        if not columns.size:
+            return dict(run=run, step=None, variables=[])
+        column = int(columns[0])
+        return dict(
+            run=run,
+            step=steps[column],
+            variables=[
+                dict(path=path, nan_count=int(nan_counts[row, column]), inf_count=int(inf_counts[row, column]))
+                for row, (path, _) in enumerate(variables)
+                if bad[row, column]
+            ],
+        )
 
     def _statistics_at(self, ctx, experiment_id, run, path, step):
         """The statistics dict of a variable at one step, or None."""
@@ -306,12 +609,20 @@ class ProviderReader:
             downsample=_ALL_SAMPLES,
             run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
         )[run][tag]
+        # Only a series' first metadata is kept: when a newer writer added
+        # fields to a run begun by an older one, its vectors are longer than
+        # the metadata says, and carry the current fields.
+        if data and np.asarray(data[-1].numpy).size == metadata.statistics_length(content["bucket_count"]):
+            fields = list(metadata.STATISTICS_FIELDS)
         columns = {field: [] for field in fields}
         histograms = []
         for datum in data:
-            values, edges, counts = encoding.split_statistics(
-                datum.numpy, fields, content["bucket_count"]
-            )
+            vector = np.asarray(datum.numpy).reshape(-1)
+            if vector.size != metadata.statistics_length(content["bucket_count"], fields):
+                # An older record of a mixed series: pad the missing fields with NaN.
+                old = content["fields"]
+                vector = np.concatenate([vector[: len(old)], np.full(len(fields) - len(old), np.nan), vector[len(old) :]])
+            values, edges, counts = encoding.split_statistics(vector, fields, content["bucket_count"])
             for field in fields:
                 columns[field].append(values[field])
             histograms.append(dict(step=datum.step, edges=edges.tolist(), counts=counts.tolist()))

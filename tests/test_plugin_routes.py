@@ -110,7 +110,7 @@ def test_tensor_npy_is_the_exact_logged_tensor(client, logged_runs):
                 np.testing.assert_array_equal(array, expected)
     response = get(client, "tensor", run="run_a", tag=KERNEL + "/tensor", step=0, format="npy")
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename="classifier_features_dense_kernel_tensor_step0.npy"'
+        'attachment; filename="run_a_classifier_features_dense_kernel_tensor_step0.npy"'
     )
     # The steps really differ: training ran between them.
     assert not np.array_equal(logged["run_a"][0][KERNEL], logged["run_a"][2][KERNEL])
@@ -170,7 +170,7 @@ def test_stats_are_per_step_and_match_the_tensors(client, logged_runs):
         ("tensor", {"run": "run_a", "tag": "nope/tensor", "step": "0"}, 404, "has no tensor tag 'nope/tensor'"),
         ("tensor", {"run": "run_a", "tag": KERNEL + "/statistics", "step": "0"}, 404, "has no tensor tag"),
         ("tensor", {"run": "zzz", "tag": KERNEL + "/tensor", "step": "0"}, 404, "Run 'zzz' has no weights data"),
-        ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor", "step": "0", "format": "csv"}, 400, "'json' or 'npy'"),
+        ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor", "step": "0", "format": "csv"}, 400, "'json', 'npy' or 'csv'"),
         ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor", "step": "0", "max_cells": "0"}, 400, "'max_cells' must be between 1"),
         ("stats", {"run": "run_a"}, 400, "Missing required parameter 'tag'"),
         ("stats", {"run": "run_a", "tag": KERNEL + "/tensor"}, 404, "has no statistics tag"),
