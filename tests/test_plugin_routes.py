@@ -170,7 +170,7 @@ def test_stats_are_per_step_and_match_the_tensors(client, logged_runs):
         ("tensor", {"run": "run_a", "tag": "nope/tensor", "step": "0"}, 404, "has no tensor tag 'nope/tensor'"),
         ("tensor", {"run": "run_a", "tag": KERNEL + "/statistics", "step": "0"}, 404, "has no tensor tag"),
         ("tensor", {"run": "zzz", "tag": KERNEL + "/tensor", "step": "0"}, 404, "Run 'zzz' has no weights data"),
-        ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor", "step": "0", "format": "csv"}, 400, "'json', 'npy' or 'csv'"),
+        ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor", "step": "0", "format": "xml"}, 400, "'json', 'npy' or 'csv'"),
         ("tensor", {"run": "run_a", "tag": KERNEL + "/tensor", "step": "0", "max_cells": "0"}, 400, "'max_cells' must be between 1"),
         ("stats", {"run": "run_a"}, 400, "Missing required parameter 'tag'"),
         ("stats", {"run": "run_a", "tag": KERNEL + "/tensor"}, 404, "has no statistics tag"),
