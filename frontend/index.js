@@ -5,17 +5,37 @@
 import * as data from './static/data.js';
 import {h, message} from './static/dom.js';
 import {runColor} from './static/colormap.js';
+import {FirstNonfiniteControl} from './static/first_nonfinite.js';
+import {ModelOverview} from './static/overview.js';
 import {RunPicker} from './static/run_picker.js';
 import {LayerTree} from './static/tree.js';
+import {emptyState, readLocationHash, readState, writeLocationHash, writeState} from './static/url_state.js';
 import {VariableView} from './static/variable_view.js';
 
 /** @typedef {import('./static/data.js').RunInfo} RunInfo */
 /** @typedef {import('./static/data.js').Tree} Tree */
 /** @typedef {import('./static/data.js').TreeNode} TreeNode */
+/** @typedef {import('./static/url_state.js').UrlState} UrlState */
 
 const NO_DATA_HINT =
   'Log with tb_weights_plugin.WeightsCallback or ' +
   'tb_weights_plugin.summary.weights(...), then reload with ↻.';
+
+// The statistic the overview and the tree's column show unless the URL
+// says otherwise (left out of the URL).
+const DEFAULT_FIELD = 'update_ratio';
+
+/**
+ * Whether a key typed into `target` is text being entered, which `/` must
+ * not interrupt.
+ * @param {?EventTarget} target
+ * @return {boolean}
+ */
+function isTextEntry(target) {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !['checkbox', 'radio', 'range', 'button', 'submit', 'reset', 'color', 'file'].includes(target.type);
+}
 
 /**
  * Builds the dashboard in document.body.
@@ -44,36 +64,68 @@ export async function render() {
   let loaded = false;
   const treeRequests = new data.Latest();
   const runRequests = new data.Latest();
+  // What the URL asked for, applied once the runs and the tree have loaded;
+  // the URL is written only after that, so a link is not overwritten first.
+  /** @type {?UrlState} */
+  let pending = readState(readLocationHash());
 
   const mainView = new VariableView(data);
+  const overview = new ModelOverview(data, (run, path, step) => openVariable(run, path, step));
+  overview.onStateChange = () => writeUrl();
   const layerTree = new LayerTree((node) => {
     variable = node;
     updateMain();
-  });
+  }, data.getOverview);
+  layerTree.onFieldChange = () => writeUrl();
+  const firstNonfinite = new FirstNonfiniteControl(data.getFirstNonfinite, (run, path, step) => openVariable(run, path, step));
   const picker = new RunPicker(
     (runsSelected) => {
       selected = runsSelected;
+      firstNonfinite.setRuns(selected);
       updateTree();
       updateMain();
     },
     () => {
       data.clearCaches();
+      overview.invalidate();
       treeLoaded = false;
       loadRuns();
     },
   );
+  const overviewButton = h('button', {
+    class: 'tbw-text-button tbw-overview-link',
+    testid: 'show-overview',
+    text: 'Model overview',
+    title: 'Every variable × every logged step, coloured by a statistic',
+    onclick: () => showOverview(),
+  });
+  // Helper A's VariableView keeps its options (step, axes, ...) as a flat
+  // object of strings; until it has them, only the variable is kept.
+  const viewStateSupported = typeof mainView.viewState === 'function';
+  if (viewStateSupported) {
+    mainView.onViewStateChange((state) => {
+      if (state && state.step !== undefined && state.step !== '') layerTree.setStep(Number(state.step));
+      writeUrl();
+    });
+  }
 
   /** @param {string} run @return {string} */
   const colorOf = (run) => colors.get(run) || '#9e9e9e';
 
-  /** Shows the selected variable, or the right message. */
+  /** Shows the selected variable, or the overview, or the right message. */
   function updateMain() {
+    overviewButton.classList.toggle('tbw-active', !variable);
     if (!runs.length) {
       mainView.showMessage(message('No weights data yet.', NO_DATA_HINT));
     } else if (!selected.length) {
       mainView.showMessage(message('No run selected', 'Select one or more runs on the left.'));
+    } else if (!variable && pending && pending.variable) {
+      // A link's variable shows once the tree has loaded.
+      mainView.showMessage(h('div', {class: 'tbw-muted tbw-loading-text', text: 'Loading…'}));
     } else if (!variable) {
-      mainView.showOverview(tree);
+      const wanted = pending ? {field: pending.overviewField, run: pending.overviewRun} : {};
+      overview.show(selected, wanted);
+      if (!mainView.element.contains(overview.element)) mainView.showMessage(overview.element);
     } else {
       const byName = new Map(runs.map((r) => [r.run, r]));
       mainView.show(
@@ -81,6 +133,68 @@ export async function render() {
         selected.map((run) => ({run, color: colorOf(run), steps: byName.get(run)?.steps || []})),
       );
     }
+    writeUrl();
+  }
+
+  /** Deselects the variable and shows the model overview. */
+  function showOverview() {
+    variable = null;
+    layerTree.select(null);
+    updateMain();
+  }
+
+  /**
+   * Opens a variable of a run at a step: from an overview cell or a first
+   * NaN/Inf result. The tree switches to that run.
+   * @param {string} run  A selected run.
+   * @param {string} path
+   * @param {?number} step  null: the latest.
+   */
+  async function openVariable(run, path, step) {
+    await updateTree(run);
+    const node = layerTree.find(path);
+    if (!node || node.kind !== 'variable') return;
+    variable = node;
+    layerTree.select(path);
+    layerTree.setStep(step);
+    updateMain();
+    if (step !== null && viewStateSupported) mainView.applyViewState({step: String(step)});
+  }
+
+  /** Keeps the runs, variable, overview and view options in the page's URL. */
+  function writeUrl() {
+    if (pending || !loaded) return;
+    /** @type {!UrlState} */
+    const state = {
+      ...emptyState(),
+      runs: selected,
+      variable: variable ? variable.path : null,
+      overviewField: overview.field === DEFAULT_FIELD ? null : overview.field,
+      overviewRun: overview.run && overview.run !== selected[0] ? overview.run : null,
+      treeField: layerTree.field === DEFAULT_FIELD ? null : layerTree.field,
+      view: variable && viewStateSupported ? mainView.viewState() : {},
+    };
+    writeLocationHash(writeState(readLocationHash(), state));
+  }
+
+  /**
+   * Applies what the URL asked for once the tree has loaded: the variable
+   * and the main view's options; then the URL follows the dashboard.
+   */
+  function applyPending() {
+    const wanted = pending;
+    if (!wanted) return;
+    pending = null;
+    if (wanted.treeField) layerTree.setField(wanted.treeField);
+    const node = wanted.variable ? layerTree.find(wanted.variable) : null;
+    if (node && node.kind === 'variable') {
+      variable = node;
+      layerTree.select(node.path);
+      updateMain();
+      if (viewStateSupported && Object.keys(wanted.view).length) mainView.applyViewState(wanted.view);
+      if (wanted.view.step !== undefined) layerTree.setStep(Number(wanted.view.step));
+    }
+    writeUrl();
   }
 
   /**
@@ -99,6 +213,7 @@ export async function render() {
     if (!run) {
       tree = null;
       layerTree.showMessage(message('No run selected', 'Select a run to see its layers.'));
+      pending = null;
       return;
     }
     if (!tree) layerTree.showMessage(h('div', {class: 'tbw-muted tbw-loading-text', text: 'Loading layers…'}));
@@ -114,10 +229,12 @@ export async function render() {
         const node = layerTree.find(variable.path);
         if (node && node.kind === 'variable') variable = node;
       }
-      if (!variable) updateMain();
+      if (pending) applyPending();
+      else if (!variable) updateMain();
     } catch (e) {
       if (!isCurrent()) return;
       tree = null;
+      pending = null;
       layerTree.showMessage(message('Could not load the layers', e instanceof Error ? e.message : String(e), 'error'));
     }
   }
@@ -141,14 +258,18 @@ export async function render() {
       if (!colors.has(run)) colors.set(run, runColor(colors.size));
     }
     const names = new Set(runs.map((r) => r.run));
-    const kept = selected.filter((run) => names.has(run));
+    // A link's runs, in run order, on the first load.
+    const fromUrl = !loaded && pending && pending.runs ? new Set(pending.runs) : null;
+    const kept = fromUrl ? runs.map((r) => r.run).filter((run) => fromUrl.has(run)) : selected.filter((run) => names.has(run));
     // The first run starts selected, and again when every selected run is
     // gone; a selection the user emptied stays empty.
-    if (!kept.length && runs.length && (!loaded || selected.length)) kept.push(runs[0].run);
+    if (!kept.length && runs.length && (!loaded || selected.length) && !(fromUrl && pending && pending.runs && !pending.runs.length)) kept.push(runs[0].run);
     selected = kept;
     loaded = true;
     picker.setRuns(runs, new Set(selected), colorOf);
+    firstNonfinite.setRuns(selected);
     if (!runs.length) {
+      pending = null;
       picker.showMessage(message('No runs', 'No run holds weights data.'));
       layerTree.showMessage(h('div'));
       updateMain();
@@ -158,11 +279,24 @@ export async function render() {
     updateMain();
   }
 
+  // `/` focuses the tree's filter, unless a key is being typed somewhere.
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || isTextEntry(event.target)) return;
+    event.preventDefault();
+    layerTree.focusSearch();
+  });
+
   document.body.appendChild(
     h(
       'div',
       {class: 'tbw-app', testid: 'weights-app'},
-      h('aside', {class: 'tbw-sidebar', testid: 'sidebar'}, picker.element, layerTree.element),
+      h(
+        'aside',
+        {class: 'tbw-sidebar', testid: 'sidebar'},
+        picker.element,
+        h('div', {class: 'tbw-nonfinite-section'}, h('div', {class: 'tbw-model-actions'}, overviewButton, h('span', {class: 'tbw-spacer'}), firstNonfinite.button), firstNonfinite.results),
+        layerTree.element,
+      ),
       h('main', {class: 'tbw-main'}, mainView.element),
     ),
   );

@@ -8,11 +8,14 @@
 // focus stays in the DOM when scrolled away, so it keeps the focus.
 
 import {h, message, replace} from './dom.js';
-import {formatCompact, formatCount, formatShape, plural} from './format.js';
+import {Latest} from './data.js';
+import {formatApprox, formatCompact, formatCount, formatFloat64, formatShape, plural} from './format.js';
+import {OVERVIEW_FIELDS, fieldLabel} from './overview.js';
 import {recordTiming} from './timing.js';
 
 /** @typedef {import('./data.js').TreeNode} TreeNode */
 /** @typedef {import('./data.js').Tree} Tree */
+/** @typedef {import('./data.js').Overview} Overview */
 
 /**
  * @typedef {{node: !TreeNode, depth: number, parent: ?string}}
@@ -23,10 +26,11 @@ let Entry;
  * A row to show, in display order.
  * @typedef {{
  *   node: !TreeNode, depth: number, hasChildren: boolean, open: boolean,
- *   position: number, siblings: number,
+ *   position: number, siblings: number, label: string,
  * }}
  *     `position` (1-based) and `siblings`: among the shown children of the
- *     row's parent, for `aria-posinset` and `aria-setsize`.
+ *     row's parent, for `aria-posinset` and `aria-setsize`; `label`: the
+ *     name shown (the whole path in a sorted, flat list).
  */
 let Line;
 
@@ -94,15 +98,122 @@ export function filterTree(roots, query) {
 }
 
 /**
+ * How the tree's rows are ordered: `tree` (the hierarchy), or a flat list
+ * of the variables by the statistic column, `desc` or `asc`.
+ * @typedef {string}
+ */
+export let SortOrder;
+
+/** The order after `order` when the column header is clicked. */
+const NEXT_SORT = {tree: 'desc', desc: 'asc', asc: 'tree'};
+
+/**
+ * Variable paths ordered by a value, largest first (`desc`) or smallest
+ * first (`asc`); NaN, infinities and missing values go last (NaN, +Inf,
+ * -Inf, missing, in that order), ties keep the given order.
+ * @param {!Array<string>} paths  In tree order.
+ * @param {function(string): ?number} valueOf
+ * @param {!SortOrder} order  `desc` or `asc`.
+ * @return {!Array<string>}
+ */
+export function sortByValue(paths, valueOf, order) {
+  const sign = order === 'asc' ? 1 : -1;
+  /** @param {?number} v @return {number} */
+  const rank = (v) => (v === null || v === undefined ? 4 : Number.isNaN(v) ? 1 : v === Infinity ? 2 : v === -Infinity ? 3 : 0);
+  return paths
+    .map((path, k) => ({path, k, value: valueOf(path)}))
+    .sort((a, b) => {
+      const ra = rank(a.value);
+      const rb = rank(b.value);
+      if (ra !== rb) return ra - rb;
+      if (ra === 0 && a.value !== b.value) return sign * (/** @type {number} */ (a.value) - /** @type {number} */ (b.value));
+      return a.k - b.k;
+    })
+    .map(({path}) => path);
+}
+
+/**
+ * The index into ascending `steps` of the latest step at or before `step`
+ * (the latest of all when `step` is null).
+ * @param {!Array<number>} steps
+ * @param {?number} step
+ * @return {number}  -1 when every step is later.
+ */
+export function stepIndex(steps, step) {
+  if (step === null) return steps.length - 1;
+  let found = -1;
+  for (let k = 0; k < steps.length && steps[k] <= step; k++) found = k;
+  return found;
+}
+
+/**
+ * NaN and Inf counts of a node at one step: its own for a variable, summed
+ * over the variables below it for a module.
+ * @typedef {{nan: number, inf: number, variables: number}}
+ */
+export let NonfiniteMark;
+
+/**
+ * The marks of the variables holding NaN or Inf and of their ancestors.
+ * @param {!Map<string, !Entry>} index
+ * @param {!Map<string, !Array<number>>} counts  Per variable path: its
+ *     `[nan count, inf count]` at the step.
+ * @return {!Map<string, !NonfiniteMark>}
+ */
+export function nonfiniteMarks(index, counts) {
+  /** @type {!Map<string, !NonfiniteMark>} */
+  const marks = new Map();
+  for (const [path, [nan, inf]] of counts) {
+    if (!(nan > 0 || inf > 0)) continue;
+    let entry = index.get(path);
+    let at = path;
+    while (entry) {
+      const mark = marks.get(at) || {nan: 0, inf: 0, variables: 0};
+      mark.nan += nan || 0;
+      mark.inf += inf || 0;
+      mark.variables += 1;
+      marks.set(at, mark);
+      if (entry.parent === null) break;
+      at = entry.parent;
+      entry = index.get(at);
+    }
+  }
+  return marks;
+}
+
+/**
  * The sidebar's layer tree.
  */
 export class LayerTree {
   /**
    * @param {function(!TreeNode)} onSelect  Called with the variable node the
    *     user selected.
+   * @param {function(string, string): !Promise<!Overview>} getOverview  The
+   *     data of the statistic column and the NaN/Inf marks (data.js).
    */
-  constructor(onSelect) {
+  constructor(onSelect, getOverview) {
     this.onSelect = onSelect;
+    this.getOverview = getOverview;
+    /** @type {function(string)} Called when the user picks the column's statistic. */
+    this.onFieldChange = () => {};
+    this.field = 'update_ratio';
+    /** @type {!SortOrder} */
+    this.sort = 'tree';
+    /** @type {?number} The step of the column and marks; null: the latest. */
+    this.step = null;
+    /** @type {?Overview} The column's statistic of the tree's run. */
+    this.statistic = null;
+    /** @type {?Overview} */
+    this.nanCounts = null;
+    /** @type {?Overview} */
+    this.infCounts = null;
+    /** @type {!Map<string, ?number>} The column's value per variable path. */
+    this.values = new Map();
+    /** @type {!Map<string, !NonfiniteMark>} */
+    this.marks = new Map();
+    /** @type {!Array<number>} Steps of the column's data. */
+    this.columnSteps = [];
+    this.columnRequests = new Latest();
     /** @type {!Array<!TreeNode>} */
     this.roots = [];
     /** @type {!Map<string, !Entry>} */
@@ -167,6 +278,34 @@ export class LayerTree {
     this.captionText = h('span');
     this.caption = h('div', {class: 'tbw-tree-caption tbw-muted', testid: 'tree-caption'}, this.runChoice, this.captionText);
     this.searchBox = h('div', {class: 'tbw-search-box'}, this.search);
+    this.fieldSelect = /** @type {!HTMLSelectElement} */ (
+      h(
+        'select',
+        {class: 'tbw-select', testid: 'tree-field', 'aria-label': 'Statistic of the column'},
+        OVERVIEW_FIELDS.map(({value, label}) => h('option', {value, text: label})),
+      )
+    );
+    this.fieldSelect.addEventListener('change', () => {
+      this.field = this.fieldSelect.value;
+      this.updateSortButton();
+      this.onFieldChange(this.field);
+      this.loadColumn();
+    });
+    this.stepSelect = /** @type {!HTMLSelectElement} */ (
+      h('select', {class: 'tbw-select', testid: 'tree-step', 'aria-label': 'Step of the column and of the NaN/Inf marks'})
+    );
+    this.stepSelect.addEventListener('change', () => this.setStep(Number(this.stepSelect.value)));
+    this.sortButton = h('button', {class: 'tbw-sort-button', testid: 'tree-sort', onclick: () => this.setSort(NEXT_SORT[this.sort])});
+    this.columns = h(
+      'div',
+      {class: 'tbw-tree-columns', testid: 'tree-columns'},
+      h('label', {class: 'tbw-overview-control'}, h('span', {text: 'Step'}), this.stepSelect),
+      h('span', {class: 'tbw-spacer'}),
+      this.fieldSelect,
+      this.sortButton,
+    );
+    this.columns.hidden = true;
+    this.updateSortButton();
     this.list = h('div', {class: 'tbw-tree', testid: 'tree', role: 'tree', 'aria-label': 'Layers and variables'});
     // As tall as all rows; holds the rendered ones at their places.
     this.rowBox = h('div', {class: 'tbw-tree-rows', role: 'presentation'});
@@ -186,6 +325,7 @@ export class LayerTree {
       ),
       this.searchBox,
       this.caption,
+      this.columns,
       this.list,
     );
   }
@@ -193,7 +333,9 @@ export class LayerTree {
   /** The caption: which run and step the tree is of, how many variables. */
   updateCaption() {
     if (!this.tree) return;
-    const {run, step} = this.tree;
+    const run = this.tree.run;
+    const shown = this.shownStep();
+    const step = shown === null ? this.tree.step : shown;
     const count = plural(this.variableCount, 'variable');
     this.captionText.textContent = this.runChoice.hidden
       ? `${run} at step ${step} · ${count}`
@@ -223,6 +365,7 @@ export class LayerTree {
     this.roots = [];
     this.index = new Map();
     this.searchBox.hidden = true;
+    this.columns.hidden = true;
     this.captionText.textContent = '';
     this.setLines([]);
     this.clearRows();
@@ -249,8 +392,17 @@ export class LayerTree {
       this.seen.add(path);
       if (entry.depth <= 1) this.expanded.add(path);
     }
+    const runChanged = !this.tree || this.tree.run !== tree.run;
     this.tree = tree;
     this.variableCount = variables;
+    if (runChanged) {
+      this.statistic = null;
+      this.nanCounts = null;
+      this.infCounts = null;
+      this.step = null;
+      this.columnSteps = [];
+    }
+    this.updateColumnValues();
     this.updateCaption();
     if (!this.roots.length) {
       this.showMessage(message('No models', `Nothing was logged in ${tree.run} at step ${tree.step}.`));
@@ -260,8 +412,115 @@ export class LayerTree {
     this.clearRows();
     this.selectedPath = selectedPath;
     if (selectedPath) this.expandTo(selectedPath);
+    this.columns.hidden = false;
     this.renderRows('tree-render', start);
     if (selectedPath) this.scrollTo(selectedPath);
+    this.loadColumn();
+  }
+
+  /**
+   * Fetches the column's statistic and the NaN and Inf counts of the
+   * tree's run (cached by data.js), then shows them.
+   */
+  async loadColumn() {
+    if (!this.tree) return;
+    const isCurrent = this.columnRequests.next();
+    const run = this.tree.run;
+    const field = this.field;
+    this.fieldSelect.value = field;
+    const [statistic, nanCounts, infCounts] = await Promise.all(
+      [field, 'nan_count', 'inf_count'].map((f) => this.getOverview(run, f).catch(() => null)),
+    );
+    if (!isCurrent() || !this.tree || this.tree.run !== run) return;
+    this.statistic = statistic;
+    this.nanCounts = nanCounts;
+    this.infCounts = infCounts;
+    const steps = (statistic || nanCounts || {steps: []}).steps;
+    this.columnSteps = steps;
+    replace(this.stepSelect, steps.map((s) => h('option', {value: String(s), text: String(s)})));
+    this.stepSelect.disabled = steps.length <= 1;
+    this.updateColumnValues();
+    this.updateCaption();
+    this.renderRows('tree-column');
+  }
+
+  /** @return {?number} The step the column and the marks show (null before they load). */
+  shownStep() {
+    const k = stepIndex(this.columnSteps, this.step);
+    return k < 0 ? null : this.columnSteps[k];
+  }
+
+  /** Works out the column's values and the marks at the shown step. */
+  updateColumnValues() {
+    const k = stepIndex(this.columnSteps, this.step);
+    /** @type {!Map<string, ?number>} */
+    const values = new Map();
+    for (const v of (this.statistic && this.statistic.variables) || []) values.set(v.path, k < 0 ? null : v.values[k]);
+    this.values = values;
+    /** @type {!Map<string, !Array<number>>} */
+    const counts = new Map();
+    const add = (overview, slot) => {
+      if (!overview || k < 0) return;
+      const at = overview.steps.indexOf(this.columnSteps[k]);
+      for (const v of overview.variables) {
+        const c = counts.get(v.path) || [0, 0];
+        c[slot] = at < 0 ? 0 : Number(v.values[at]) || 0;
+        counts.set(v.path, c);
+      }
+    };
+    add(this.nanCounts, 0);
+    add(this.infCounts, 1);
+    this.marks = nonfiniteMarks(this.index, counts);
+    const shown = this.shownStep();
+    if (shown !== null) this.stepSelect.value = String(shown);
+  }
+
+  /**
+   * Shows the column and the marks at `step` (the latest logged step at or
+   * before it), e.g. the step of the main view.
+   * @param {?number} step  null: the latest.
+   */
+  setStep(step) {
+    if (step === this.step) return;
+    this.step = step;
+    this.updateColumnValues();
+    this.updateCaption();
+    this.renderRows('tree-column');
+  }
+
+  /**
+   * Sets the column's statistic (from the URL).
+   * @param {string} field  One of the overview's fields.
+   */
+  setField(field) {
+    if (field === this.field || !OVERVIEW_FIELDS.some((f) => f.value === field)) return;
+    this.field = field;
+    this.fieldSelect.value = field;
+    this.updateSortButton();
+    this.loadColumn();
+  }
+
+  /** @param {!SortOrder} order  Orders the rows: tree order, or flat by the column. */
+  setSort(order) {
+    this.sort = order;
+    this.updateSortButton();
+    this.list.scrollTop = 0;
+    this.renderRows('tree-sort');
+  }
+
+  /** Shows the order on the column header. */
+  updateSortButton() {
+    const label = fieldLabel(this.field);
+    const arrows = {tree: '⇅', desc: '↓', asc: '↑'};
+    this.sortButton.textContent = arrows[this.sort];
+    this.sortButton.classList.toggle('tbw-sorted', this.sort !== 'tree');
+    this.sortButton.dataset.sort = this.sort;
+    this.sortButton.title = {
+      tree: `Tree order. Click to list the variables by ${label}, largest first`,
+      desc: `Variables by ${label}, largest first. Click for smallest first`,
+      asc: `Variables by ${label}, smallest first. Click for tree order`,
+    }[this.sort];
+    this.sortButton.setAttribute('aria-label', this.sortButton.title);
   }
 
   /**
@@ -353,6 +612,18 @@ export class LayerTree {
     const visible = filtering ? filterTree(this.roots, this.query) : null;
     /** @type {!Array<!Line>} */
     const lines = [];
+    if (this.sort !== 'tree') {
+      const paths = [];
+      for (const [path, entry] of this.index) {
+        if (entry.node.kind === 'variable' && (!visible || path.toLowerCase().includes(this.query))) paths.push(path);
+      }
+      const sorted = sortByValue(paths, (path) => this.values.get(path) ?? null, this.sort);
+      sorted.forEach((path, k) => {
+        const node = /** @type {!TreeNode} */ (this.find(path));
+        lines.push({node, depth: 0, hasChildren: false, open: false, position: k + 1, siblings: sorted.length, label: path});
+      });
+      return lines;
+    }
     /**
      * @param {!Array<!TreeNode>} nodes
      * @param {number} depth
@@ -362,7 +633,7 @@ export class LayerTree {
       shown.forEach((node, k) => {
         const hasChildren = node.kind === 'module' && (node.children || []).length > 0;
         const open = hasChildren && (filtering || this.expanded.has(node.path));
-        lines.push({node, depth, hasChildren, open, position: k + 1, siblings: shown.length});
+        lines.push({node, depth, hasChildren, open, position: k + 1, siblings: shown.length, label: node.name});
         if (open) visit(/** @type {!Array<!TreeNode>} */ (node.children), depth + 1);
       });
     };
@@ -462,8 +733,11 @@ export class LayerTree {
    * @return {string}
    */
   rowKey(line) {
-    const selected = line.node.path === this.selectedPath;
-    return `${line.depth} ${line.open} ${selected} ${this.query}`;
+    const path = line.node.path;
+    const selected = path === this.selectedPath;
+    const mark = this.marks.get(path);
+    const value = this.values.get(path);
+    return `${line.depth} ${line.open} ${selected} ${this.query} ${line.label} ${value} ${mark ? `${mark.nan}/${mark.inf}` : ''} ${this.step}`;
   }
 
   /**
@@ -486,13 +760,13 @@ export class LayerTree {
    * @param {!Line} line
    * @return {!HTMLElement}
    */
-  renderRow({node, depth, hasChildren, open}) {
+  renderRow({node, depth, hasChildren, open, label}) {
     const selected = node.path === this.selectedPath;
     const caret = h('span', {
       class: `tbw-caret${hasChildren ? '' : ' tbw-caret-none'}${open ? ' tbw-caret-open' : ''}`,
       'aria-hidden': 'true',
     });
-    const name = h('span', {class: 'tbw-node-name'}, this.markedName(node.name));
+    const name = h('span', {class: 'tbw-node-name'}, this.markedName(label));
     /** @type {!Array<*>} */
     const meta = [];
     let count = null;
@@ -549,7 +823,11 @@ export class LayerTree {
       meta,
       h('span', {class: 'tbw-spacer'}),
       count !== null ? h('span', {class: 'tbw-node-count', text: formatCompact(count)}) : null,
+      this.statCell(node),
     );
+    const mark = this.markOf(node);
+    if (mark) name.after(mark);
+    if (mark) row.title += `\n${mark.title}`;
     row.addEventListener('click', (event) => {
       if (event.target === caret && hasChildren) {
         this.focusPath = node.path;
@@ -560,6 +838,63 @@ export class LayerTree {
       this.focusRow(this.focusPath || node.path);
     });
     return row;
+  }
+
+  /**
+   * The statistic column's cell of a row: the value for a variable, empty
+   * for the others (kept for alignment).
+   * @param {!TreeNode} node
+   * @return {?HTMLElement}
+   */
+  statCell(node) {
+    if (!this.statistic) return null;
+    if (node.kind !== 'variable') return h('span', {class: 'tbw-node-stat'});
+    const value = this.values.get(node.path);
+    const shown = this.shownStep();
+    let text = '–';
+    let title = `${fieldLabel(this.field)}: not logged at step ${shown}`;
+    if (value !== null && value !== undefined) {
+      text = Number.isNaN(value) ? 'NaN' : formatApprox(value, 2);
+      title = `${fieldLabel(this.field)} at step ${shown}: ${formatFloat64(value)}`;
+      if (this.field === 'update_ratio' && Number.isNaN(value)) title += ' (no previous logged step to compare with)';
+    }
+    return h('span', {
+      class: `tbw-node-stat${value !== null && value !== undefined && !Number.isFinite(value) && this.field !== 'update_ratio' ? ' tbw-node-stat-bad' : ''}`,
+      testid: 'tree-stat',
+      title,
+      text,
+    });
+  }
+
+  /**
+   * The red NaN/Inf mark of a row, if it or a variable below holds NaN or
+   * Inf at the shown step.
+   * @param {!TreeNode} node
+   * @return {?HTMLElement}
+   */
+  markOf(node) {
+    const mark = this.marks.get(node.path);
+    if (!mark) return null;
+    const counts = [mark.nan ? `${formatCount(mark.nan)} NaN` : '', mark.inf ? `${formatCount(mark.inf)} Inf` : ''].filter(Boolean).join(' and ');
+    const step = this.shownStep();
+    const own = node.kind === 'variable';
+    const title = own
+      ? `${counts} value${mark.nan + mark.inf === 1 ? '' : 's'} at step ${step}`
+      : `${plural(mark.variables, 'variable')} below ${mark.variables === 1 ? 'holds' : 'hold'} NaN or Inf at step ${step} (${counts})`;
+    return h('span', {
+      class: `tbw-nonfinite-mark${own ? '' : ' tbw-nonfinite-mark-ancestor'}`,
+      testid: 'nonfinite-mark',
+      title,
+      'aria-label': title,
+      text: own ? '!' : String(mark.variables),
+    });
+  }
+
+  /** Focuses the search box, selecting its text (the `/` key). */
+  focusSearch() {
+    if (this.searchBox.hidden) return;
+    this.search.focus();
+    this.search.select();
   }
 
   /** @param {string} path  Moves keyboard focus to a row, scrolling to it. */
@@ -634,7 +969,7 @@ export class LayerTree {
         if (open && this.query === '') {
           this.toggle(path);
           this.focusRow(path);
-        } else if (entry.parent) {
+        } else if (entry.parent && this.rowIndex.has(entry.parent)) {
           this.focusRow(entry.parent);
         }
         break;
