@@ -232,6 +232,11 @@ def _check_axes(axes, rank, what):
 def _reduce_axis(array, axis, method):
     """Reduces one axis by `method` (`REDUCTIONS`) in float64; NaN propagates."""
     values = array.astype(np.float64, copy=False)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return _reduce_float64(values, axis, method)
+
+
+def _reduce_float64(values, axis, method):
     if method == "mean":
         return values.mean(axis=axis)
     if method == "l2":
