@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Sets up everything the test suite needs on a fresh machine, then runs it:
-# Debian's chromium (browsers cannot be downloaded here), a virtual environment
+# Debian's chromium (browsers cannot be downloaded here) and Node.js (for the
+# frontend's unit tests, `node --test`), a virtual environment
 # with pinned TensorFlow and TensorBoard, and this project installed from a
 # freshly built wheel, so the tests check what a user would install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ]; then
+missing_packages=""
+[ -x /usr/bin/chromium ] || missing_packages="chromium"
+command -v node >/dev/null || missing_packages="$missing_packages nodejs"
+if [ -n "$missing_packages" ]; then
   sudo_prefix=""
   [ "$(id -u)" -ne 0 ] && sudo_prefix="sudo"
   $sudo_prefix apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_prefix apt-get install -y -qq chromium
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo_prefix apt-get install -y -qq $missing_packages
 fi
 
 python3 -m venv .venv
