@@ -23,6 +23,8 @@ export let RunInfo;
  *   tensor_tag: (string|undefined),
  *   statistics_tag: (string|undefined),
  *   target: (string|undefined),
+ *   axis_names: (!Array<string>|undefined),
+ *   filter_layout: ({tile_axes: !Array<number>, grid_axes: !Array<number>}|undefined),
  * }}
  */
 export let TreeNode;
@@ -53,7 +55,20 @@ export let Tree;
  *   downsampled: boolean, downsample_method: ?string,
  *   block_shape: !Array<number>, min: ?number, max: ?number,
  *   nan_count: number, inf_count: number,
+ *   sliced: (boolean|undefined), layout: (string|undefined),
+ *   selection_shape: (!Array<number>|undefined),
+ *   grid_shape: (!Array<number>|undefined),
+ *   window: ({rows: !Array<number>, columns: (!Array<number>|undefined)}|undefined),
+ *   values_dtype: (string|undefined),
+ *   selection_min: (?number|undefined), selection_max: (?number|undefined),
+ *   window_min: (?number|undefined), window_max: (?number|undefined),
+ *   window_nan_count: (number|undefined),
+ *   window_posinf_count: (number|undefined),
+ *   window_neginf_count: (number|undefined),
+ *   diff: (?{base_run: string, base_step: number}|undefined),
  * }}
+ * Slice-mode answers (see {@link getTensor}) add the fields after
+ * `inf_count`.
  */
 export let Tensor;
 
@@ -227,42 +242,128 @@ export async function getTree(run) {
 }
 
 /**
- * The display view of one variable at one step. Cached: a logged tensor does
- * not change.
+ * What slice of a tensor to ask for (http_api.md, "Slices, reductions,
+ * windows, filter grids and diffs"). Every field is optional.
+ * @typedef {{
+ *   axes: (!Array<number>|undefined),
+ *   other: (!Array<(number|string)>|undefined),
+ *   rows: (!Array<number>|undefined),
+ *   columns: (!Array<number>|undefined),
+ *   downsample: (string|undefined),
+ *   max_cells: (number|undefined),
+ *   base_step: (?number|undefined),
+ *   base_run: (?string|undefined),
+ *   layout: (string|undefined),
+ *   tile_axes: (!Array<number>|undefined),
+ * }}
+ */
+export let SliceOptions;
+
+/**
+ * The query parameters of slice mode for `options`.
+ * @param {!SliceOptions} options
+ * @return {!Object<string, string>}
+ */
+export function sliceParams(options) {
+  /** @type {!Object<string, string>} */
+  const params = {};
+  if (options.axes) params.axes = options.axes.join(',');
+  if (options.other && options.other.length) params.other = options.other.join(',');
+  if (options.rows) params.rows = `${options.rows[0]}:${options.rows[1]}`;
+  if (options.columns) params.columns = `${options.columns[0]}:${options.columns[1]}`;
+  if (options.downsample) params.downsample = options.downsample;
+  if (options.max_cells) params.max_cells = String(options.max_cells);
+  if (options.base_step !== null && options.base_step !== undefined) params.base_step = String(options.base_step);
+  if (options.base_run) params.base_run = options.base_run;
+  if (options.layout && options.layout !== 'heatmap') {
+    params.layout = options.layout;
+    params.tile_axes = (options.tile_axes || []).join(',');
+  }
+  return params;
+}
+
+/**
+ * The view of one variable at one step, for display. Without options (or
+ * with a bare number, the old `maxCells`) it is the fixed 2-D reshape; with
+ * slice options it is slice mode, whose answers also carry `sliced`,
+ * `layout`, `axes`, `other`, `selection_shape`, `window`, `values_dtype`,
+ * `selection_min`/`max`, `window_*` and `diff` (http_api.md). Non-finite
+ * numbers are decoded. Cached: a logged tensor does not change.
  * @param {string} run
  * @param {string} tag  The variable's `tensor_tag`.
  * @param {number} step
- * @param {number} maxCells  Upper bound of cells of the view.
+ * @param {(number|!SliceOptions)=} options
  * @return {!Promise<!Tensor>}
  */
-export function getTensor(run, tag, step, maxCells) {
-  const key = JSON.stringify([run, tag, step, maxCells]);
+export function getTensor(run, tag, step, options = {}) {
+  const params = typeof options === 'number' ? {max_cells: String(options)} : sliceParams(options);
+  if (typeof options !== 'number' && options.axes && options.axes.length === 0) params.axes = '';
+  const key = JSON.stringify([run, tag, step, params]);
   return tensorCache.get(key, async () => {
-    const body = await fetchJson('tensor', {
-      run,
-      tag,
-      step,
-      format: 'json',
-      max_cells: maxCells,
-    });
-    const dtype = String(body.dtype);
-    const storedDtype = body.stored_dtype ? String(body.stored_dtype) : dtype;
-    const strides = Array.isArray(body.subsample_strides) ? body.subsample_strides.map(Number) : null;
-    return {
-      ...body,
-      values: decodeNumbers(body.values),
-      min: decodeNumber(body.min),
-      max: decodeNumber(body.max),
-      nan_count: Number(body.nan_count || 0),
-      inf_count: Number(body.inf_count || 0),
-      block_shape: body.block_shape || [],
-      stored_dtype: storedDtype,
-      reduced_precision: Boolean(body.reduced_precision) || storedDtype !== dtype,
-      // Strides of 1 on every axis mean the whole view was stored.
-      subsample_strides: strides && strides.some((k) => k !== 1) ? strides : null,
-      stored_view_shape: body.stored_view_shape || body.view_shape,
-    };
+    const body = await fetchJson('tensor', {run, tag, step, format: 'json', ...params});
+    return decodeTensor(body);
   });
+}
+
+/**
+ * A tensor answer with its numbers decoded and the reduced-storage fields
+ * filled in for answers that lack them (a tensor stored whole, in its own
+ * dtype).
+ * @param {!Object<string, *>} body
+ * @return {!Tensor}
+ */
+function decodeTensor(body) {
+  const dtype = String(body.dtype);
+  const storedDtype = body.stored_dtype ? String(body.stored_dtype) : dtype;
+  const strides = Array.isArray(body.subsample_strides) ? body.subsample_strides.map(Number) : null;
+  const shape = (body.shape || []).map(Number);
+  // Slice answers have no view shape: a subsampled tensor's is the 2-D
+  // reshape, of which the stored grid is every k-th element.
+  const viewShape = body.view_shape || (shape.length <= 2 ? shape : [shape.slice(0, -1).reduce((a, b) => a * b, 1), shape[shape.length - 1]]);
+  const decoded = {
+    ...body,
+    shape,
+    view_shape: viewShape,
+    values: decodeNumbers(body.values),
+    min: decodeNumber(body.min),
+    max: decodeNumber(body.max),
+    nan_count: Number(body.nan_count || 0),
+    inf_count: Number(body.inf_count || 0),
+    block_shape: body.block_shape || [],
+    stored_dtype: storedDtype,
+    reduced_precision: Boolean(body.reduced_precision) || storedDtype !== dtype,
+    // Strides of 1 on every axis mean the whole view was stored.
+    subsample_strides: strides && strides.some((k) => k !== 1) ? strides : null,
+    stored_view_shape: body.stored_view_shape || body.selection_shape || viewShape,
+  };
+  if ('selection_min' in body) {
+    for (const key of ['selection_min', 'selection_max', 'window_min', 'window_max']) {
+      decoded[key] = decodeNumber(body[key]);
+    }
+    for (const key of ['window_nan_count', 'window_posinf_count', 'window_neginf_count']) {
+      decoded[key] = Number(body[key] || 0);
+    }
+    decoded.values_dtype = String(body.values_dtype || storedDtype);
+  }
+  return /** @type {!Tensor} */ (decoded);
+}
+
+/**
+ * The URL of a tensor as a file: `npy` or `csv`. Without slice options the
+ * whole logged tensor; with them the slice's window at full resolution
+ * (never downsampled; `max_cells` and `downsample` are left out).
+ * @param {string} run
+ * @param {string} tag
+ * @param {number} step
+ * @param {string} format  `npy` or `csv`.
+ * @param {?SliceOptions=} options
+ * @return {string}
+ */
+export function tensorUrl(run, tag, step, format, options = null) {
+  const params = options ? sliceParams({...options, max_cells: undefined, downsample: undefined}) : {};
+  if (options && options.axes && options.axes.length === 0) params.axes = '';
+  const query = new URLSearchParams({run, tag, step: String(step), format, ...params});
+  return `./tensor?${query}`;
 }
 
 /**
@@ -295,23 +396,6 @@ export function getStats(run, tag) {
       })),
     };
   });
-}
-
-/**
- * The URL of the exact logged tensor as a `.npy` file.
- * @param {string} run
- * @param {string} tag
- * @param {number} step
- * @return {string}
- */
-export function npyUrl(run, tag, step) {
-  const query = new URLSearchParams({
-    run,
-    tag,
-    step: String(step),
-    format: 'npy',
-  });
-  return `./tensor?${query}`;
 }
 
 /**

@@ -1,236 +1,276 @@
-// The 2-D view: a heat map with a diverging colour map centred on zero, a
-// colour bar and hover read-out.
+// The 2-D view: a heat map of a window of a selection, with zoom (wheel),
+// pan (drag), a colour bar, the legend of NaN and infinities, and a hover
+// read-out of exact values.
 
 import {h} from './dom.js';
-import {NAN_RGB, cssRgb, diverging, paintValues, symmetricScale} from './colormap.js';
-import {setupCanvas, onCanvasHover} from './charts.js';
-import {viewIndices} from './data.js';
-import {formatApprox, formatIndices, formatShape, formatValue} from './format.js';
+import {NAN_RGB, NEGINF_RGB, POSINF_RGB, cssRgb, mapColor, paintValues, scalePosition, scaleTicks, scaleValue} from './colormap.js';
+import {setupCanvas} from './charts.js';
+import {blockRange} from './data.js';
+import {formatApprox, formatShape, formatValue} from './format.js';
 import {showTooltip, hideTooltip} from './tooltip.js';
+import {describeDownsample} from './zoom.js';
 
 /** @typedef {import('./data.js').Tensor} Tensor */
+/** @typedef {import('./colormap.js').ColorScale} ColorScale */
+/** @typedef {import('./colormap.js').NonfiniteCounts} NonfiniteCounts */
+/** @typedef {import('./zoom.js').Window} Window */
 /** @typedef {import('./tooltip.js').TooltipLine} TooltipLine */
 
-const MAX_CELL = 24;
 const LABEL_FONT = '10px Roboto, "Helvetica Neue", Arial, sans-serif';
 
-// The most a cell's height may differ from its width (either way).
-const MAX_ASPECT = 4;
+// Whether any heat map is being dragged: the heat map that replaces a
+// dragged one (new values arrived) shows no tooltip until the drag ends.
+let dragging = false;
+
+/** Zoom factor of one wheel notch or button press. */
+export const ZOOM_STEP = 1.5;
 
 /**
- * Integer cell sizes (CSS pixels) that fit `rows × columns` cells in the
- * given box: cells of the given shape when both sides can be at least 2
- * pixels, else square cells of at least 2 pixels, otherwise each axis on its
- * own, never below 1 pixel.
- * @param {number} rows
- * @param {number} columns
- * @param {number} maxWidth
- * @param {number} maxHeight
- * @param {number=} aspect  Height over width of a cell, clamped to
- *     [1/4, 4].
- * @return {{width: number, height: number}}  Size of one cell.
+ * Options of a heat map. `width`, `height`: its CSS size; `scale`: the
+ * colours; `describe(rows, columns)`: the index text of a cell or block, given
+ * the text of its row and column indices in the selection (`12` or
+ * `12–15`); `onZoom(factor, anchor)` and `onPan(rows, columns)`: asked for
+ * by the wheel and by dragging (anchor: `[row, column]` fractions of the
+ * view; pan in whole cells of the selection).
+ * @typedef {{
+ *   width: number, height: number, scale: !ColorScale,
+ *   describe: function(string, string): string,
+ *   onZoom: (function(number, !Array<number>)|undefined),
+ *   onPan: (function(number, number)|undefined),
+ * }}
  */
-export function cellSize(rows, columns, maxWidth, maxHeight, aspect = 1) {
-  const fitW = Math.floor(maxWidth / columns);
-  const fitH = Math.floor(maxHeight / rows);
-  const ratio = Math.min(MAX_ASPECT, Math.max(1 / MAX_ASPECT, aspect));
-  const width = Math.min(fitW, Math.round(Math.min(fitH / ratio, MAX_CELL / Math.max(1, ratio))));
-  const height = Math.min(fitH, Math.round(width * ratio));
-  if (Math.min(width, height) >= 2) return {width, height};
-  const square = Math.min(fitW, fitH, MAX_CELL);
-  if (square >= 2) return {width: square, height: square};
-  return {
-    width: Math.max(1, Math.min(fitW, MAX_CELL)),
-    height: Math.max(1, Math.min(fitH, MAX_CELL)),
-  };
-}
+export let HeatmapOptions;
 
 /**
- * How many view elements a value stands for down a column over how many
- * along a row, counting subsample strides and blocks: the shape a cell
- * should have for the heat map to keep the view's proportions.
+ * The window a tensor answer covers, in selection coordinates (the stored
+ * grid's for a subsample).
  * @param {!Tensor} tensor
- * @return {number}
+ * @return {!Window}
  */
-function cellAspect(tensor) {
-  const [viewRows, viewColumns] = tensor.view_shape;
-  const [rows, columns] = tensor.values_shape;
-  const aspect = (viewRows / rows) / (viewColumns / columns);
-  return Number.isFinite(aspect) && aspect > 0 ? aspect : 1;
+export function answerWindow(tensor) {
+  const shape = tensor.selection_shape || tensor.stored_view_shape;
+  const w = tensor.window || {};
+  return {rows: w.rows || [0, shape[0]], columns: w.columns || [0, shape[1]]};
 }
 
 /**
- * Paints the values into an image with one pixel per cell.
- * @param {!Array<number>} values  Row-major, `rows * columns` long.
- * @param {number} rows
- * @param {number} columns
- * @param {number} scale  Symmetric colour scale.
- * @return {{image: !HTMLCanvasElement, nanCount: number}}
- */
-function paintCells(values, rows, columns, scale) {
-  const image = document.createElement('canvas');
-  image.width = columns;
-  image.height = rows;
-  const ctx = /** @type {!CanvasRenderingContext2D} */ (image.getContext('2d'));
-  const data = ctx.createImageData(columns, rows);
-  const nanCount = paintValues(values, scale, new Int32Array(data.data.buffer));
-  ctx.putImageData(data, 0, 0);
-  return {image, nanCount};
-}
-
-/**
- * The colour bar: the gradient from -scale to +scale. When the scale reaches
- * the tensor's true minimum and maximum, those are marked and labelled;
- * otherwise (a scale fit to the shown cells) the ends of the bar are labelled
- * and the heat map's legend gives the true extremes.
- * @param {?number} min
- * @param {?number} max
- * @param {number} scale
- * @param {number} width  CSS pixels.
- * @param {string} dtype
- * @return {!HTMLCanvasElement}
- */
-function createColorBar(min, max, scale, width, dtype) {
-  const canvas = /** @type {!HTMLCanvasElement} */ (
-    h('canvas', {class: 'tbw-colorbar', testid: 'colorbar'})
-  );
-  const inset = 6;
-  const barW = width - 2 * inset;
-  const barTop = 2;
-  const barH = 10;
-  const textTop = barTop + barH + 6;
-  /** @param {number} v */
-  const position = (v) => inset + ((Math.max(-scale, Math.min(scale, v)) / scale + 1) / 2) * barW;
-  const finite = min !== null && max !== null;
-  const clipped = finite && Math.max(Math.abs(min), Math.abs(max)) > scale;
-  const minLabel = !finite ? '' : min === max ? `min = max = ${formatValue(min, dtype)}` : `min ${formatValue(min, dtype)}`;
-  const maxLabel = !finite || min === max ? '' : `max ${formatValue(max, dtype)}`;
-
-  // Measure first: when the min and max labels would collide, the max label
-  // takes a second line.
-  let ctx = setupCanvas(canvas, width, 34);
-  ctx.font = LABEL_FONT;
-  const minRight = finite ? position(min) - 2 + ctx.measureText(minLabel).width : 0;
-  const maxLeft = finite ? position(max) + 2 - ctx.measureText(maxLabel).width : 0;
-  const twoLines = !clipped && Boolean(maxLabel) && minRight > maxLeft - 6;
-  if (twoLines) {
-    ctx = setupCanvas(canvas, width, 46);
-    ctx.font = LABEL_FONT;
-  }
-
-  for (let px = 0; px < barW; px++) {
-    ctx.fillStyle = cssRgb(diverging((px / (barW - 1)) * 2 - 1));
-    ctx.fillRect(inset + px, barTop, 1, barH);
-  }
-  ctx.strokeStyle = '#bdbdbd';
-  ctx.strokeRect(inset - 0.5, barTop - 0.5, barW + 1, barH + 1);
-  ctx.textBaseline = 'top';
-
-  /**
-   * @param {string} text
-   * @param {number} x
-   * @param {string} align
-   * @param {string=} color
-   * @param {number=} top
-   */
-  const label = (text, x, align, color = '#424242', top = textTop) => {
-    ctx.fillStyle = color;
-    ctx.textAlign = /** @type {CanvasTextAlign} */ (align);
-    ctx.fillText(text, x, top);
-  };
-  /** @param {number} v */
-  const tick = (v) => {
-    const px = Math.round(position(v)) + 0.5;
-    ctx.strokeStyle = '#424242';
-    ctx.beginPath();
-    ctx.moveTo(px, barTop - 1);
-    ctx.lineTo(px, barTop + barH + 4);
-    ctx.stroke();
-    return px;
-  };
-
-  if (!finite) {
-    label('no finite values', width / 2, 'center', '#616161');
-    return canvas;
-  }
-  if (clipped) {
-    label(`−${formatApprox(scale, 3)}`, inset - 2, 'left');
-    label(formatApprox(scale, 3), inset + barW + 2, 'right');
-    label('0', position(0), 'center', '#9e9e9e');
-    return canvas;
-  }
-  const zeroPx = position(0);
-  const zeroHalf = ctx.measureText('0').width / 2 + 6;
-  if (!twoLines && minRight < zeroPx - zeroHalf && (!maxLabel || maxLeft > zeroPx + zeroHalf)) {
-    label('0', zeroPx, 'center', '#9e9e9e');
-  }
-  const minPx = tick(/** @type {number} */ (min));
-  if (!maxLabel) {
-    label(minLabel, min > 0 ? Math.min(width, minPx + 2) : Math.max(0, minPx - 2), min > 0 ? 'right' : 'left');
-    return canvas;
-  }
-  label(minLabel, Math.max(0, minPx - 2), 'left');
-  const maxPx = tick(/** @type {number} */ (max));
-  label(maxLabel, Math.min(width, maxPx + 2), 'right', '#424242', twoLines ? textTop + 12 : textTop);
-  return canvas;
-}
-
-/**
- * The largest magnitude among the finite values shown: the scale that uses
- * the whole colour range for a downsampled view.
+ * Index text of value `i` along one axis of a window: one index, or the
+ * range of a block; subsampled answers count in view elements.
  * @param {!Tensor} tensor
- * @return {number}
+ * @param {!Array<number>} range  The window along this axis.
+ * @param {number} reduced  Values along this axis.
+ * @param {number} i
+ * @param {number} stride  Subsample stride (1 when whole).
+ * @return {string}
  */
-export function shownScale(tensor) {
-  let scale = 0;
-  for (const v of tensor.values) {
-    if (Number.isFinite(v) && Math.abs(v) > scale) scale = Math.abs(v);
-  }
-  return scale > 0 ? scale : 1;
+function indexText(tensor, range, reduced, i, stride) {
+  const length = range[1] - range[0];
+  const [start, end] = tensor.downsampled ? blockRange(i, length, reduced) : [i, i + 1];
+  const first = (range[0] + start) * stride;
+  const last = (range[0] + end - 1) * stride;
+  return first === last ? String(first) : `${first}–${last}`;
 }
 
 /**
- * The hover read-out of value `(i, j)`: the view indices it stands for
- * (each stored index times its subsample stride) and the value, exact when
- * it is one element, else the block mean.
+ * The hover read-out of value `(i, j)` of a 2-D answer: where it is and its
+ * value, exact (in the answer's `values_dtype`) when it is one element,
+ * else the block's mean or max-abs.
  * @param {!Tensor} tensor
  * @param {number} i
  * @param {number} j
+ * @param {function(string, string): string} describe
  * @return {!Array<!TooltipLine>}
  */
-export function cellReadout(tensor, i, j) {
-  const value = tensor.values[i * tensor.values_shape[1] + j];
-  const rows = viewIndices(tensor, 0, i);
-  const columns = viewIndices(tensor, 1, j);
+export function cellReadout(tensor, i, j, describe) {
+  const [rows, columns] = tensor.values_shape;
+  const value = tensor.values[i * columns + j];
+  const window = answerWindow(tensor);
+  const strides = tensor.subsample_strides || [1, 1];
+  const where = describe(indexText(tensor, window.rows, rows, i, strides[0]), indexText(tensor, window.columns, columns, j, strides[1]));
+  const dtype = tensor.values_dtype || tensor.stored_dtype;
   if (tensor.downsampled) {
-    return [
-      `rows ${formatIndices(rows)}, columns ${formatIndices(columns)}`,
-      `block mean ${formatApprox(value, 7)}`,
-      ...(tensor.subsample_strides ? [[null, 'of the stored subsample', 'muted']] : []),
-    ];
+    const how = tensor.downsample_method === 'block_max_abs' ? 'block max-abs' : 'block mean';
+    return [where, `${how} ${formatApprox(value, 7)}`, ...(tensor.subsample_strides ? [[null, 'of the stored subsample', 'muted']] : [])];
   }
   /** @type {!Array<!TooltipLine>} */
-  const lines = [`row ${rows.first}, column ${columns.first}`, `value ${formatValue(value, tensor.stored_dtype)}`];
-  if (tensor.subsample_strides) lines.push([null, `stored cell ${i}, ${j} of the subsample`, 'muted']);
+  const lines = [where, `value ${formatValue(value, dtype)}`];
+  if (tensor.subsample_strides) lines.push([null, `stored cell ${window.rows[0] + i}, ${window.columns[0] + j} of the subsample`, 'muted']);
   if (tensor.reduced_precision) lines.push([null, `stored as ${tensor.stored_dtype}`, 'muted']);
   return lines;
 }
 
 /**
- * Builds the heat map of a 2-D view.
- * @param {!Tensor} tensor  With `view_shape` of length 2.
- * @param {{maxWidth: number, maxHeight: number}} box  Available CSS pixels.
- * @param {number=} scale  Magnitude at the ends of the colour map; by default
- *     max(|min|, |max|) of the whole tensor.
- * @return {!HTMLElement}
+ * Paints values into an image with one pixel per value.
+ * @param {!Array<number>} values  Row-major, `rows * columns` long.
+ * @param {number} rows
+ * @param {number} columns
+ * @param {!ColorScale} scale
+ * @return {{image: !HTMLCanvasElement, counts: !NonfiniteCounts}}
  */
-export function createHeatmap(tensor, box, scale = symmetricScale(tensor.min, tensor.max)) {
-  const [rows, columns] = tensor.values_shape;
-  const cell = cellSize(rows, columns, box.maxWidth, box.maxHeight, cellAspect(tensor));
-  const width = columns * cell.width;
-  const height = rows * cell.height;
+function paintCells(values, rows, columns, scale) {
+  const image = document.createElement('canvas');
+  image.width = Math.max(1, columns);
+  image.height = Math.max(1, rows);
+  const ctx = /** @type {!CanvasRenderingContext2D} */ (image.getContext('2d'));
+  const data = ctx.createImageData(image.width, image.height);
+  const counts = paintValues(values, scale, new Int32Array(data.data.buffer));
+  ctx.putImageData(data, 0, 0);
+  return {image, counts};
+}
 
-  const {image, nanCount} = paintCells(tensor.values, rows, columns, scale);
+/**
+ * The colour bar of a scale, with its ends, zero and (for symlog) decades
+ * labelled.
+ * @param {!ColorScale} scale
+ * @param {number} width  CSS pixels.
+ * @return {!HTMLCanvasElement}
+ */
+export function createColorBar(scale, width) {
+  const canvas = /** @type {!HTMLCanvasElement} */ (h('canvas', {class: 'tbw-colorbar', testid: 'colorbar'}));
+  canvas.dataset.kind = scale.kind;
+  canvas.dataset.low = String(scale.low);
+  canvas.dataset.high = String(scale.high);
+  const inset = 8;
+  const barW = Math.max(10, width - 2 * inset);
+  const barTop = 2;
+  const barH = 10;
+  const ctx = setupCanvas(canvas, width, 30);
+  ctx.font = LABEL_FONT;
+  for (let px = 0; px < barW; px++) {
+    ctx.fillStyle = cssRgb(mapColor(scale.kind, px / (barW - 1)));
+    ctx.fillRect(inset + px, barTop, 1, barH);
+  }
+  ctx.strokeStyle = '#bdbdbd';
+  ctx.strokeRect(inset - 0.5, barTop - 0.5, barW + 1, barH + 1);
+  ctx.textBaseline = 'top';
+  let lastRight = -Infinity;
+  const ticks = scaleTicks(scale);
+  ticks.forEach((value, k) => {
+    const x = inset + scalePosition(scale, value) * barW;
+    const text = value === 0 ? '0' : formatApprox(value, 3).replace(/^-/, '−');
+    const textWidth = ctx.measureText(text).width;
+    const align = k === 0 ? 'left' : k === ticks.length - 1 ? 'right' : 'center';
+    const left = align === 'left' ? x - 2 : align === 'right' ? x + 2 - textWidth : x - textWidth / 2;
+    ctx.strokeStyle = '#757575';
+    ctx.beginPath();
+    ctx.moveTo(Math.round(x) + 0.5, barTop + barH);
+    ctx.lineTo(Math.round(x) + 0.5, barTop + barH + 3);
+    ctx.stroke();
+    // Labels that would overlap the previous one are left out (the ends win).
+    if (left < lastRight + 4 && k !== ticks.length - 1) return;
+    ctx.fillStyle = value === 0 ? '#9e9e9e' : '#424242';
+    ctx.textAlign = /** @type {CanvasTextAlign} */ (align);
+    ctx.fillText(text, align === 'left' ? x - 2 : align === 'right' ? x + 2 : x, barTop + barH + 5);
+    lastRight = left + textWidth;
+  });
+  canvas.title = `${scale.kind} colour scale from ${formatApprox(scale.low, 6)} to ${formatApprox(scale.high, 6)}${
+    scale.kind === 'symlog' ? `, linear within ±${formatApprox(scale.threshold, 3)}` : ''
+  }; values beyond it take the end colours. (${formatApprox(scaleValue(scale, 0.5), 3)} at the centre.)`;
+  return canvas;
+}
+
+/**
+ * Legend entries for the non-finite values present: `NaN`, `+Inf`, `−Inf`
+ * in their colours.
+ * @param {!NonfiniteCounts} counts
+ * @param {boolean} downsampled  Whether values are blocks (a block holding
+ *     a NaN is NaN).
+ * @return {!Array<!HTMLElement>}
+ */
+export function nonfiniteLegend(counts, downsampled) {
+  const items = [
+    ['nan', counts.nan, NAN_RGB, 'NaN', downsampled ? 'NaN, or a block holding NaN' : 'NaN'],
+    ['posinf', counts.posinf, POSINF_RGB, '+Inf', '+Infinity'],
+    ['neginf', counts.neginf, NEGINF_RGB, '−Inf', '−Infinity'],
+  ];
+  return items
+    .filter(([, count]) => count > 0)
+    .map(([kind, count, rgb, label, title]) =>
+      h(
+        'span',
+        {class: 'tbw-legend-item', testid: `${kind}-legend`, title: `${title}: ${count} shown`},
+        h('span', {class: 'tbw-swatch tbw-swatch-square', style: {background: cssRgb(/** @type {!Array<number>} */ (rgb))}}),
+        h('span', {text: /** @type {string} */ (label)}),
+      ),
+    );
+}
+
+/**
+ * Whether a heat map or filter grid is being dragged: views drawn during a
+ * drag (new values arrived) show no tooltip until it ends.
+ * @return {boolean}
+ */
+export function isDragging() {
+  return dragging;
+}
+
+/**
+ * Zoom with the wheel and pan by dragging on a view of a window of cells.
+ * Dragging pans by whole cells; the remainder carries over; the window
+ * listens only while a drag lasts.
+ * @param {!HTMLCanvasElement} canvas
+ * @param {{width: number, height: number, window: !Window,
+ *     onZoom: (function(number, !Array<number>)|undefined),
+ *     onPan: (function(number, number)|undefined),
+ *     onDragStart: (function()|undefined)}} options  `width`, `height`: the
+ *     CSS size over which `window` is shown.
+ */
+export function attachZoomPan(canvas, options) {
+  const perColumn = options.width / (options.window.columns[1] - options.window.columns[0]);
+  const perRow = options.height / (options.window.rows[1] - options.window.rows[0]);
+  /** @type {?{x: number, y: number}} */
+  let drag = null;
+  /** @param {!MouseEvent} event */
+  const onDragMove = (event) => {
+    if (!drag || !options.onPan) return;
+    const dColumns = Math.trunc((drag.x - event.clientX) / perColumn);
+    const dRows = Math.trunc((drag.y - event.clientY) / perRow);
+    if (dColumns || dRows) {
+      drag = {x: drag.x - dColumns * perColumn, y: drag.y - dRows * perRow};
+      options.onPan(dRows, dColumns);
+    }
+  };
+  const onDragEnd = () => {
+    drag = null;
+    dragging = false;
+    canvas.classList.remove('tbw-dragging');
+    window.removeEventListener('mousemove', onDragMove);
+    window.removeEventListener('mouseup', onDragEnd);
+  };
+  canvas.addEventListener('mousedown', (event) => {
+    if (!options.onPan || event.button !== 0) return;
+    event.preventDefault();
+    drag = {x: event.clientX, y: event.clientY};
+    dragging = true;
+    canvas.classList.add('tbw-dragging');
+    hideTooltip();
+    if (options.onDragStart) options.onDragStart();
+    window.addEventListener('mousemove', onDragMove);
+    window.addEventListener('mouseup', onDragEnd);
+  });
+  canvas.addEventListener(
+    'wheel',
+    (event) => {
+      if (!options.onZoom) return;
+      event.preventDefault();
+      const box = canvas.getBoundingClientRect();
+      const anchor = [(event.clientY - box.top) / box.height, (event.clientX - box.left) / box.width];
+      options.onZoom(event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP, anchor.map((f) => Math.max(0, Math.min(1, f))));
+    },
+    {passive: false},
+  );
+}
+
+/**
+ * Builds the heat map of a 2-D answer.
+ * @param {!Tensor} tensor  With `values_shape` of length 2.
+ * @param {!HeatmapOptions} options
+ * @return {{element: !HTMLElement, canvas: !HTMLCanvasElement, counts: !NonfiniteCounts, preview: function(!Window)}}
+ */
+export function createHeatmap(tensor, options) {
+  const [rows, columns] = tensor.values_shape;
+  const {width, height} = options;
+  const {image, counts} = paintCells(tensor.values, rows, columns, options.scale);
   const canvas = /** @type {!HTMLCanvasElement} */ (
     h('canvas', {
       class: 'tbw-heatmap',
@@ -241,82 +281,72 @@ export function createHeatmap(tensor, box, scale = symmetricScale(tensor.min, te
   );
   const ctx = setupCanvas(canvas, width, height);
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(image, 0, 0, width, height);
-
-  // The outlined cell; moving the outline repaints only the cells around it.
-  /** @type {?Array<number>} */
-  let outlined = null;
-  const unoutline = () => {
-    if (!outlined) return;
-    const [i, j] = outlined;
-    // The outline reaches a pixel into the neighbouring cells (two when
-    // cells are one pixel, for the anti-aliasing of fractional pixel ratios).
-    const margin = cell.width === 1 || cell.height === 1 ? 2 : 1;
-    const i0 = Math.max(0, i - margin);
-    const j0 = Math.max(0, j - margin);
-    const i1 = Math.min(rows, i + margin + 1);
-    const j1 = Math.min(columns, j + margin + 1);
-    ctx.drawImage(image, j0, i0, j1 - j0, i1 - i0, j0 * cell.width, i0 * cell.height, (j1 - j0) * cell.width, (i1 - i0) * cell.height);
-    outlined = null;
+  const shown = answerWindow(tensor);
+  /** Where the current picture's window sits in the view; moves on preview. */
+  let drawnAt = {x: 0, y: 0, w: width, h: height};
+  const draw = () => {
+    ctx.clearRect(0, 0, width, height);
+    ctx.drawImage(image, drawnAt.x, drawnAt.y, drawnAt.w, drawnAt.h);
   };
+  draw();
+  const cellWidth = width / columns;
+  const cellHeight = height / rows;
+
+  /**
+   * Shows the picture as it would sit in another window until its values
+   * arrive: zooming and panning feel immediate.
+   * @param {!Window} next
+   */
+  const preview = (next) => {
+    const sx = width / (next.columns[1] - next.columns[0]);
+    const sy = height / (next.rows[1] - next.rows[0]);
+    drawnAt = {
+      x: (shown.columns[0] - next.columns[0]) * sx,
+      y: (shown.rows[0] - next.rows[0]) * sy,
+      w: (shown.columns[1] - shown.columns[0]) * sx,
+      h: (shown.rows[1] - shown.rows[0]) * sy,
+    };
+    ctx.fillStyle = '#eeeeee';
+    ctx.fillRect(0, 0, width, height);
+    ctx.drawImage(image, drawnAt.x, drawnAt.y, drawnAt.w, drawnAt.h);
+  };
+
+  let outlined = false;
   /** @param {number} i @param {number} j */
   const outline = (i, j) => {
-    unoutline();
+    draw();
+    if (cellWidth < 3 || cellHeight < 3) return;
     ctx.strokeStyle = '#212121';
     ctx.lineWidth = 1;
-    ctx.strokeRect(j * cell.width - 0.5, i * cell.height - 0.5, cell.width + 1, cell.height + 1);
-    outlined = [i, j];
+    ctx.strokeRect(j * cellWidth - 0.5, i * cellHeight - 0.5, cellWidth + 1, cellHeight + 1);
+    outlined = true;
+  };
+  const unoutline = () => {
+    if (outlined) draw();
+    outlined = false;
   };
 
-  onCanvasHover(
-    canvas,
-    (px, py, event) => {
-      const i = Math.floor(py / cell.height);
-      const j = Math.floor(px / cell.width);
-      if (i < 0 || j < 0 || i >= rows || j >= columns) {
-        hideTooltip();
-        unoutline();
-        return;
-      }
-      outline(i, j);
-      showTooltip(event, cellReadout(tensor, i, j));
-    },
-    () => {
+  attachZoomPan(canvas, {width, height, window: shown, onZoom: options.onZoom, onPan: options.onPan, onDragStart: unoutline});
+
+  canvas.addEventListener('mousemove', (event) => {
+    if (dragging) return;
+    const box = canvas.getBoundingClientRect();
+    const x = event.clientX - box.left;
+    const y = event.clientY - box.top;
+    const i = Math.floor(y / cellHeight);
+    const j = Math.floor(x / cellWidth);
+    if (i < 0 || j < 0 || i >= rows || j >= columns) {
       hideTooltip();
       unoutline();
-    },
-  );
+      return;
+    }
+    outline(i, j);
+    showTooltip(event, cellReadout(tensor, i, j, options.describe));
+  });
+  canvas.addEventListener('mouseleave', () => {
+    hideTooltip();
+    unoutline();
+  });
 
-  const hasNaN = tensor.nan_count > 0 || nanCount > 0;
-  const legend = [];
-  if (hasNaN) {
-    legend.push(
-      h(
-        'span',
-        {class: 'tbw-legend-item', testid: 'nan-legend'},
-        h('span', {class: 'tbw-swatch tbw-swatch-square', style: {background: cssRgb(NAN_RGB)}}),
-        tensor.downsampled ? 'NaN (or a block holding NaN)' : 'NaN',
-      ),
-    );
-  }
-  if (tensor.min !== null && tensor.max !== null && Math.max(Math.abs(tensor.min), Math.abs(tensor.max)) > scale) {
-    legend.push(
-      h('span', {
-        class: 'tbw-legend-item',
-        testid: 'clipped-legend',
-        text: `colours saturate beyond ±${formatApprox(scale, 3)}; whole tensor: min ${formatValue(tensor.min, tensor.dtype)}, max ${formatValue(tensor.max, tensor.dtype)}`,
-      }),
-    );
-  }
-  if (tensor.inf_count > 0) {
-    legend.push(h('span', {class: 'tbw-legend-item', text: '±Infinity shown at the ends of the colour map'}));
-  }
-
-  return h(
-    'div',
-    {class: 'tbw-heatmap-view'},
-    h('div', {class: 'tbw-heatmap-scroll', style: {maxHeight: `${Math.max(box.maxHeight, 120) * 1.6}px`}}, canvas),
-    createColorBar(tensor.min, tensor.max, scale, Math.max(200, Math.min(360, width)), tensor.dtype),
-    legend.length ? h('div', {class: 'tbw-legend'}, legend) : null,
-  );
+  return {element: canvas, canvas, counts, preview};
 }

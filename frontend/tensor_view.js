@@ -2,7 +2,7 @@
 
 import {h, message} from './dom.js';
 import {formatShape, formatValue, formatApprox, formatCount, ordinal} from './format.js';
-import {createHeatmap} from './heatmap.js';
+import {describeDownsample} from './zoom.js';
 import {createLinePlot} from './line_plot.js';
 
 /** @typedef {import('./data.js').Tensor} Tensor */
@@ -17,8 +17,8 @@ import {createLinePlot} from './line_plot.js';
 export let ViewNote;
 
 /**
- * Short notes about how the tensor is shown: reshaping, reduced storage and
- * downsampling.
+ * Short notes about how the tensor is shown: reduced storage,
+ * subsampling and downsampling (with its method and block).
  * @param {!Tensor} tensor
  * @return {!Array<!ViewNote>}
  */
@@ -26,11 +26,11 @@ export function describeView(tensor) {
   /** @type {!Array<!ViewNote>} */
   const notes = [];
   const view = formatShape(tensor.view_shape);
-  if (tensor.shape.length > 2) {
+  if (!tensor.sliced && tensor.shape.length > 2) {
     notes.push({
       kind: 'reshape',
       text: `${view}, reshaped from ${formatShape(tensor.shape)}`,
-      title: 'All axes but the last are flattened into rows.',
+      title: 'A subsampled tensor has only its stored 2-D grid: all axes but the last are flattened into rows.',
     });
   }
   if (tensor.reduced_precision) {
@@ -51,43 +51,51 @@ export function describeView(tensor) {
     });
   }
   if (tensor.downsampled) {
-    const method = tensor.downsample_method === 'block_mean' || !tensor.downsample_method
-      ? 'block mean'
-      : tensor.downsample_method.replace(/_/g, ' ');
+    const w = tensor.window;
+    const windowShape = w ? [w.rows[1] - w.rows[0], ...(w.columns ? [w.columns[1] - w.columns[0]] : [])] : tensor.stored_view_shape;
+    const how = describeDownsample(tensor.downsample_method, tensor.block_shape);
     notes.push({
       kind: 'downsample',
-      text: `downsampled ${formatShape(tensor.stored_view_shape)} → ${formatShape(tensor.values_shape)}, ${method}`,
-      title: 'Each value shown is the mean of a block of elements, so that the view fits the panel (“Cells: every element” shows up to 4,194,304).',
+      text: `downsampled ${formatShape(windowShape)} → ${formatShape(tensor.values_shape)}, ${how}`,
+      title: 'Each value shown stands for a block of elements, so that the view fits the panel. Zoom in (wheel or +) until every cell is one element: then every value shown is exact.',
     });
   }
   return notes;
 }
 
 /**
- * One line of facts about the values: mean and std at the tensor's step (from
- * the statistics, when loaded), min and max for 1-D views (2-D views show
- * them on the colour bar), NaN and Inf counts.
+ * One line of facts about the values: the whole tensor's mean and std at
+ * its step (from the statistics, when loaded), min and max, NaN and Inf
+ * counts; for a diff, the extremes of the difference in the window.
  * @param {!Tensor} tensor
  * @param {?Stats} stats  The run's statistics of this variable.
  * @return {string}
  */
 export function describeValues(tensor, stats) {
-  const rank = tensor.view_shape.length;
-  if (isScalar(tensor)) return '';
+  if (isScalar(tensor) && !tensor.diff) return '';
   const parts = [];
+  if (tensor.diff && tensor.window_min !== undefined) {
+    parts.push(
+      tensor.window_min === null
+        ? 'difference: no finite values'
+        : `difference ${formatApprox(tensor.window_min, 4)} … ${formatApprox(tensor.window_max, 4)}`,
+    );
+  }
   const i = stats ? stats.steps.indexOf(tensor.step) : -1;
+  const facts = [];
   if (stats && i >= 0) {
     const {mean, std} = stats.statistics;
-    if (mean) parts.push(`mean ${formatApprox(mean[i], 4)}`);
-    if (std) parts.push(`std ${formatApprox(std[i], 4)}`);
+    if (mean) facts.push(`mean ${formatApprox(mean[i], 4)}`);
+    if (std) facts.push(`std ${formatApprox(std[i], 4)}`);
   }
-  if (rank === 1 && tensor.min !== null && tensor.max !== null) {
-    parts.push(`min ${formatValue(tensor.min, tensor.dtype)}`);
-    parts.push(`max ${formatValue(tensor.max, tensor.dtype)}`);
+  if (tensor.min !== null && tensor.max !== null) {
+    facts.push(`min ${formatValue(tensor.min, tensor.dtype)}`);
+    facts.push(`max ${formatValue(tensor.max, tensor.dtype)}`);
   }
-  if (tensor.min === null) parts.push('no finite values');
-  if (tensor.nan_count) parts.push(`${formatCount(tensor.nan_count)} NaN`);
-  if (tensor.inf_count) parts.push(`${formatCount(tensor.inf_count)} ±Inf`);
+  if (tensor.min === null) facts.push('no finite values');
+  if (tensor.nan_count) facts.push(`${formatCount(tensor.nan_count)} NaN`);
+  if (tensor.inf_count) facts.push(`${formatCount(tensor.inf_count)} ±Inf`);
+  if (facts.length) parts.push(`${tensor.diff ? `step ${tensor.step}, whole tensor: ` : 'whole tensor: '}${facts.join(', ')}`);
   return parts.join(' · ');
 }
 
@@ -98,7 +106,7 @@ export function describeValues(tensor, stats) {
  */
 function createScalarView(tensor) {
   const value = tensor.values[0];
-  const exact = formatValue(value, tensor.stored_dtype);
+  const exact = formatValue(value, tensor.values_dtype || tensor.stored_dtype);
   const approx = formatApprox(value, 6);
   return h(
     'div',
@@ -109,22 +117,20 @@ function createScalarView(tensor) {
 }
 
 /**
- * Builds the view of a tensor: a heat map for 2-D views, a plot for 1-D, the
- * value for scalars.
+ * Builds the view of a tensor that is not a heat map or filter grid: the
+ * value of a scalar, a plot of a 1-D selection, or a message for an empty
+ * one.
  * @param {!Tensor} tensor
  * @param {string} color  Colour of the run.
  * @param {{maxWidth: number, maxHeight: number}} box  Available CSS pixels.
- * @param {number=} scale  Colour scale of a heat map (see createHeatmap).
  * @return {!HTMLElement}
  */
-export function createTensorView(tensor, color, box, scale) {
-  const rank = tensor.view_shape.length;
-  if (tensor.values.length === 0 && rank > 0) {
+export function createTensorView(tensor, color, box) {
+  if (tensor.values.length === 0 && tensor.values_shape.length > 0) {
     return message('Empty tensor', `Shape ${formatShape(tensor.shape)} has no elements.`);
   }
   if (isScalar(tensor)) return createScalarView(tensor);
-  if (rank === 1) return createLinePlot(tensor, color, box);
-  return createHeatmap(tensor, box, scale);
+  return createLinePlot(tensor, color, box);
 }
 
 /**
@@ -134,5 +140,5 @@ export function createTensorView(tensor, color, box, scale) {
  * @return {boolean}
  */
 export function isScalar(tensor) {
-  return tensor.view_shape.length === 0 || (tensor.values.length === 1 && !tensor.downsampled);
+  return tensor.values_shape.length === 0 || (tensor.values.length === 1 && !tensor.downsampled);
 }

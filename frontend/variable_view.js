@@ -1,82 +1,101 @@
-// The main area: the selected variable's header, the step slider, one tensor
-// panel per selected run, and the statistics.
+// The main area: the selected variable's header, the step slider, the view
+// options (slice, comparison, colours, zoom), one tensor panel per selected
+// run, and the statistics.
 
-import {h, message, replace, swatch} from './dom.js';
-import {ApiError, Latest} from './data.js';
+import {h, message, replace} from './dom.js';
+import {ApiError, Latest, tensorUrl} from './data.js';
 import {formatCompact, formatCount, formatShape, plural} from './format.js';
-import {createTensorView, describeView, describeValues} from './tensor_view.js';
 import {StatsView} from './stats_view.js';
-import {shownScale} from './heatmap.js';
-import {symmetricScale} from './colormap.js';
-import {recordTiming} from './timing.js';
+import {SCALE_KINDS, makeScale} from './colormap.js';
+import {RunPanel} from './run_panel.js';
+import {
+  axisNames,
+  createSliceControls,
+  defaultSlice,
+  describeSlice,
+  formatIndex,
+  formatSlice,
+  parseSlice,
+  sliceFileLabel,
+  sliceOptions,
+  tileAxes,
+} from './slice_controls.js';
+import {tilesThatFit} from './filter_grid.js';
+import {ZOOM_STEP} from './heatmap.js';
+import {
+  cellsToRequest,
+  clampWindow,
+  formatWindow,
+  isWhole,
+  minimumWindow,
+  panWindow,
+  parseWindow,
+  viewSize,
+  wholeWindow,
+  zoomWindow,
+} from './zoom.js';
 
 /** @typedef {import('./data.js').TreeNode} TreeNode */
 /** @typedef {import('./data.js').Tree} Tree */
 /** @typedef {import('./data.js').Tensor} Tensor */
 /** @typedef {import('./data.js').Stats} Stats */
-
-/**
- * A selected run as the main area needs it.
- * @typedef {{run: string, color: string, steps: !Array<number>}}
- */
-export let RunContext;
+/** @typedef {import('./data.js').SliceOptions} SliceOptions */
+/** @typedef {import('./run_panel.js').RunContext} RunContext */
+/** @typedef {import('./run_panel.js').Download} Download */
+/** @typedef {import('./slice_controls.js').Slice} Slice */
+/** @typedef {import('./zoom.js').Window} Window */
 
 /**
  * The data functions the view calls (the data.js module).
  * @typedef {{
  *   getStats: function(string, string): !Promise<!Stats>,
- *   getTensor: function(string, string, number, number): !Promise<!Tensor>,
- *   npyUrl: function(string, string, number): string,
+ *   getTensor: function(string, string, number, !SliceOptions): !Promise<!Tensor>,
+ *   getRuns: function(): !Promise<!Array<{run: string}>>,
  * }}
  */
 export let DataSource;
 
-/**
- * A tensor shown in a panel, with what it was drawn for. `statsStep`: the
- * run's latest statistics step at or before `chosen`, which is later than
- * the tensor's step when statistics were logged more often than tensors.
- * @typedef {{
- *   tensor: !Tensor, chosen: number, statsStep: ?number,
- *   box: {maxWidth: number, maxHeight: number},
- *   href: string, stats: ?Stats,
- * }}
- */
-let Shown;
+/** @type {!Array<{value: string, label: string}>} */
+const SCALE_KIND_OPTIONS = [
+  {value: 'diverging', label: 'diverging around 0'},
+  {value: 'sequential', label: 'sequential'},
+  {value: 'symlog', label: 'symlog around 0'},
+];
 
 /**
- * How heat maps map values to colours: `tensor` scales each run's map by its
- * tensor's max(|min|, |max|); `shared` uses the largest of those over the
- * shown runs so colours compare across runs; `shown` uses the largest
- * magnitude among the cells shown, which brings out structure in a
- * downsampled (block mean) view.
- * @type {!Array<{value: string, label: string}>}
+ * Where the colour range comes from: the shown step's selection, the run's
+ * extremes over all logged steps (so change over time shows instead of
+ * being rescaled away), or the widest range of the shown runs.
+ * @type {!Array<{value: string, label: string, note: string}>}
  */
-const SCALE_MODES = [
-  {value: 'tensor', label: 'each tensor’s range'},
-  {value: 'shared', label: 'same for all runs'},
-  {value: 'shown', label: 'fit shown cells'},
+const RANGE_MODES = [
+  {value: 'step', label: 'this step', note: 'colour range: this step'},
+  {value: 'steps', label: 'fixed across all steps', note: 'colour range: fixed across all logged steps'},
+  {value: 'runs', label: 'shared by the shown runs', note: 'colour range: shared by the shown runs'},
+];
+
+/** @type {!Array<{value: string, label: string}>} */
+const COMPARE_MODES = [
+  {value: 'off', label: 'off'},
+  {value: 'step', label: 'step − step'},
+  {value: 'run', label: 'run − run'},
+];
+
+/** @type {!Array<{value: string, label: string}>} */
+const DOWNSAMPLE_METHODS = [
+  {value: 'mean', label: 'block mean'},
+  {value: 'max_abs', label: 'block max-abs'},
 ];
 
 const PANEL_MIN_WIDTH = 320;
 const PANEL_GAP = 12;
 // Panel padding and border, horizontally.
 const PANEL_CHROME = 26;
-// The largest view asked for to fit a panel, whatever the shape.
-const MAX_CELLS = 262144;
-// The largest view the server returns (http_api.md, `max_cells`).
-const SERVER_MAX_CELLS = 4194304;
-
-/**
- * How many cells a heat map shows: `fit` asks for about as many as the panel
- * shows at two pixels per cell (block means of a larger view); `full` asks
- * for every element (up to the server's 4,194,304), drawn at one pixel or
- * more per element in a scrolling box.
- * @type {!Array<{value: string, label: string}>}
- */
-const RESOLUTION_MODES = [
-  {value: 'fit', label: 'fit to panel'},
-  {value: 'full', label: 'every element'},
-];
+// The most values a 1-D selection or a filter-grid window asks for.
+const MAX_PLOT_VALUES = 16384;
+const MAX_FILTER_VALUES = 262144;
+// Zoom and pan ask for new values once the user pauses this long.
+const ZOOM_DEBOUNCE_MS = 120;
 
 /**
  * The largest element of ascending `steps` that is ≤ `step`.
@@ -94,131 +113,38 @@ export function latestAtOrBefore(steps, step) {
 }
 
 /**
- * The view shape the server shows for a variable of `shape`
- * (rank ≥ 3 is reshaped to `[prod(shape[:-1]), shape[-1]]`).
- * @param {!Array<number>} shape
- * @return {!Array<number>}
+ * A labelled select.
+ * @param {string} testid
+ * @param {string} label
+ * @param {!Array<{value: string, label: string}>} options
+ * @param {string} title
+ * @return {{element: !HTMLElement, select: !HTMLSelectElement}}
  */
-export function viewShapeOf(shape) {
-  if (shape.length <= 2) return shape;
-  return [shape.slice(0, -1).reduce((a, b) => a * b, 1), shape[shape.length - 1]];
+function labelledSelect(testid, label, options, title) {
+  const select = /** @type {!HTMLSelectElement} */ (
+    h('select', {class: 'tbw-select', testid, 'aria-label': label}, options.map((o) => h('option', {value: o.value, text: o.label})))
+  );
+  return {element: h('label', {class: 'tbw-scale-control', title}, h('span', {class: 'tbw-muted', text: label}), select), select};
 }
 
 /**
- * The tensor panel of one run.
+ * Replaces a select's options, keeping `value` chosen.
+ * @param {!HTMLSelectElement} select
+ * @param {!Array<string>} values
+ * @param {string} value
  */
-class RunPanel {
-  /**
-   * @param {!RunContext} context
-   */
-  constructor(context) {
-    this.context = context;
-    /** @type {?Shown} What the panel shows, to redraw it. */
-    this.shown = null;
-    this.stepLabel = h('span', {class: 'tbw-panel-step', testid: 'panel-step'});
-    this.download = h('a', {class: 'tbw-link tbw-download', text: '.npy', title: 'Download the exact logged tensor as .npy'});
-    this.download.hidden = true;
-    this.notes = h('div', {class: 'tbw-panel-notes', testid: 'panel-notes'});
-    this.body = h('div', {class: 'tbw-panel-body'}, h('div', {class: 'tbw-muted tbw-loading-text', text: 'Loading…'}));
-    this.footer = h('div', {class: 'tbw-panel-footer', testid: 'panel-footer'});
-    this.element = h(
-      'section',
-      {class: 'tbw-card tbw-panel', testid: 'run-panel', dataset: {run: context.run}},
-      h(
-        'header',
-        {class: 'tbw-panel-header'},
-        swatch(context.color),
-        h('span', {class: 'tbw-panel-run', text: context.run, style: {color: context.color}, title: context.run}),
-        this.stepLabel,
-        h('span', {class: 'tbw-spacer'}),
-        this.download,
-      ),
-      this.notes,
-      this.body,
-      this.footer,
-    );
-  }
+function setOptions(select, values, value) {
+  select.replaceChildren(...values.map((v) => h('option', {value: v, text: v})));
+  select.value = value;
+}
 
-  /** @param {number} width  Largest width in CSS pixels; the panel hugs its content. */
-  setWidth(width) {
-    this.element.style.maxWidth = `${width}px`;
-  }
-
-  /**
-   * Marks the panel as waiting for the tensor at `step`, keeping the old
-   * picture meanwhile so dragging the slider does not flicker.
-   * @param {number} step
-   * @param {number} chosen
-   */
-  setLoading(step, chosen) {
-    this.element.classList.add('tbw-loading');
-    this.setStepLabel(step, chosen);
-  }
-
-  /**
-   * @param {number} step
-   * @param {number} chosen
-   */
-  setStepLabel(step, chosen) {
-    this.stepLabel.textContent = step === chosen ? `step ${step}` : `step ${step} (latest ≤ ${chosen})`;
-    this.stepLabel.dataset.step = String(step);
-  }
-
-  /**
-   * @param {!Shown} shown
-   * @param {number} scale  Colour scale for a heat map.
-   */
-  showTensor(shown, scale) {
-    const {tensor, chosen, statsStep, box, href, stats} = shown;
-    this.shown = shown;
-    this.element.classList.remove('tbw-loading');
-    this.setStepLabel(tensor.step, chosen);
-    this.download.hidden = false;
-    this.download.setAttribute('href', href);
-    this.download.setAttribute('download', `${tensor.path.replace(/\//g, '.')}.${this.context.run.replace(/[^\w.-]+/g, '_')}.step${tensor.step}.npy`);
-    const reductions = [
-      tensor.reduced_precision ? `as ${tensor.stored_dtype}` : '',
-      tensor.subsample_strides ? `subsampled to ${formatShape(tensor.stored_view_shape)}` : '',
-    ].filter(Boolean);
-    this.download.title = reductions.length
-      ? `Download the tensor as logged (${reductions.join(', ')}) as .npy`
-      : 'Download the exact logged tensor as .npy';
-    const notes = describeView(tensor);
-    if (statsStep !== null && statsStep > tensor.step) {
-      notes.unshift({
-        kind: 'tensor-step',
-        text: `statistics only at step ${statsStep}; tensor from step ${tensor.step}`,
-        title: 'This run logged statistics more often than full tensors; the tensor shown is the latest one at or before the chosen step.',
-      });
-    }
-    replace(
-      this.notes,
-      notes.map(({kind, text, title}, k) => [
-        k ? ' · ' : '',
-        h('span', {class: `tbw-note tbw-note-${kind}`, testid: `note-${kind}`, title, text}),
-      ]),
-    );
-    const start = performance.now();
-    replace(this.body, createTensorView(tensor, this.context.color, box, scale));
-    const heatmap = this.body.querySelector('[data-testid="heatmap"]');
-    if (heatmap) recordTiming('heatmap', /** @type {!HTMLElement} */ (heatmap), start, formatShape(tensor.values_shape));
-    replace(this.footer, describeValues(tensor, stats));
-  }
-
-  /**
-   * @param {!HTMLElement} content  A message.
-   * @param {string=} stepText
-   */
-  showMessage(content, stepText = '') {
-    this.shown = null;
-    this.element.classList.remove('tbw-loading');
-    this.stepLabel.textContent = stepText;
-    delete this.stepLabel.dataset.step;
-    this.download.hidden = true;
-    this.notes.replaceChildren();
-    this.footer.replaceChildren();
-    replace(this.body, content);
-  }
+/**
+ * A name safe in a file name.
+ * @param {string} text
+ * @return {string}
+ */
+function fileSafe(text) {
+  return text.replace(/[^\w.-]+/g, '_');
 }
 
 /**
@@ -244,6 +170,31 @@ export class VariableView {
     /** @type {!Map<string, ?Stats>} */
     this.stats = new Map();
     this.latest = new Latest();
+    /** @type {!Array<function(!Object<string, string>)>} */
+    this.viewStateListeners = [];
+
+    // View options, kept across variables.
+    this.scaleKind = 'diverging';
+    this.rangeMode = 'step';
+    this.perTile = false;
+    this.downsample = 'mean';
+    this.compareMode = 'off';
+    /** @type {?number} */
+    this.baseStep = null;
+    /** @type {?string} */
+    this.baseRun = null;
+    /** @type {!Array<string>} Every run, for the base run choice. */
+    this.allRuns = [];
+    // Of the shown variable: which slice and which window of it.
+    /** @type {?Slice} */
+    this.slice = null;
+    /** @type {?Window} null: the whole selection (heat map), the first tiles that fit (filters). */
+    this.window = null;
+    /** @type {?Array<number>} A subsampled tensor's stored grid, which replaces its selection. */
+    this.storedGrid = null;
+    /** @type {?Object<string, string>} View state given before its variable was shown. */
+    this.pendingState = null;
+    this.zoomTimer = 0;
 
     this.header = h('div', {class: 'tbw-var-header', testid: 'variable-header'});
     this.slider = /** @type {!HTMLInputElement} */ (
@@ -251,43 +202,10 @@ export class VariableView {
     );
     this.stepValue = h('span', {class: 'tbw-step-value', testid: 'step-value'});
     this.stepRange = h('span', {class: 'tbw-muted tbw-step-range'});
-    this.slider.addEventListener('input', () => this.setStep(this.steps[Number(this.slider.value)]));
-    this.scaleMode = 'tensor';
-    this.scaleSelect = /** @type {!HTMLSelectElement} */ (
-      h(
-        'select',
-        {class: 'tbw-select', testid: 'scale-mode', 'aria-label': 'Colour scale of the heat maps'},
-        SCALE_MODES.map(({value, label}) => h('option', {value, text: label})),
-      )
-    );
-    this.scaleSelect.addEventListener('change', () => {
-      this.scaleMode = this.scaleSelect.value;
-      this.redrawPanels();
+    this.slider.addEventListener('input', () => {
+      this.setStep(this.steps[Number(this.slider.value)]);
+      this.notifyViewState();
     });
-    this.scaleControl = h(
-      'label',
-      {class: 'tbw-scale-control', title: 'How heat map colours map to values'},
-      h('span', {class: 'tbw-muted', text: 'Colour scale'}),
-      this.scaleSelect,
-    );
-    this.resolution = 'fit';
-    this.resolutionSelect = /** @type {!HTMLSelectElement} */ (
-      h(
-        'select',
-        {class: 'tbw-select', testid: 'resolution-mode', 'aria-label': 'Cells of the heat maps'},
-        RESOLUTION_MODES.map(({value, label}) => h('option', {value, text: label})),
-      )
-    );
-    this.resolutionSelect.addEventListener('change', () => {
-      this.resolution = this.resolutionSelect.value;
-      this.refresh();
-    });
-    this.resolutionControl = h(
-      'label',
-      {class: 'tbw-scale-control', title: 'Block means that fit the panel, or every element (scrolls)'},
-      h('span', {class: 'tbw-muted', text: 'Cells'}),
-      this.resolutionSelect,
-    );
     this.stepBar = h(
       'div',
       {class: 'tbw-stepbar', testid: 'step-bar'},
@@ -295,13 +213,28 @@ export class VariableView {
       this.slider,
       this.stepValue,
       this.stepRange,
-      h('span', {class: 'tbw-spacer'}),
-      this.resolutionControl,
-      this.scaleControl,
     );
+
+    this.buildOptionControls();
+    this.sliceArea = h('div', {class: 'tbw-slice-area'});
     this.panelRow = h('div', {class: 'tbw-panels', testid: 'panels'});
-    this.statsView = new StatsView((step) => this.setStep(step));
-    this.content = h('div', {class: 'tbw-variable'}, this.header, this.stepBar, this.panelRow, this.statsView.element);
+    this.statsView = new StatsView((step) => {
+      this.setStep(step);
+      this.notifyViewState();
+    });
+    if (typeof this.statsView.onViewStateChange === 'function') {
+      this.statsView.onViewStateChange(() => this.notifyViewState());
+    }
+    this.content = h(
+      'div',
+      {class: 'tbw-variable'},
+      this.header,
+      this.stepBar,
+      this.optionBar,
+      this.sliceArea,
+      this.panelRow,
+      this.statsView.element,
+    );
     this.element = h('div', {class: 'tbw-main-inner', testid: 'main'});
 
     // Redraw when the width changes (window resize, sidebar resize).
@@ -319,6 +252,92 @@ export class VariableView {
         }
       }, 120);
     }).observe(this.element);
+  }
+
+  /** Builds the row of view options: comparison, colours, tiles, downsampling, zoom. */
+  buildOptionControls() {
+    const compare = labelledSelect('compare-mode', 'Compare', COMPARE_MODES, 'Show a difference: this step minus a base step, or this run minus a base run at the same step');
+    this.compareSelect = compare.select;
+    this.baseStepSelect = /** @type {!HTMLSelectElement} */ (h('select', {class: 'tbw-select', testid: 'base-step', 'aria-label': 'Base step'}));
+    this.baseRunSelect = /** @type {!HTMLSelectElement} */ (h('select', {class: 'tbw-select', testid: 'base-run', 'aria-label': 'Base run'}));
+    this.baseStepControl = h('label', {class: 'tbw-scale-control'}, h('span', {class: 'tbw-muted', text: 'minus step'}), this.baseStepSelect);
+    this.baseRunControl = h('label', {class: 'tbw-scale-control'}, h('span', {class: 'tbw-muted', text: 'minus run'}), this.baseRunSelect);
+    this.compareSelect.addEventListener('change', () => {
+      this.compareMode = this.compareSelect.value;
+      this.defaultBases();
+      this.optionsChanged();
+    });
+    this.baseStepSelect.addEventListener('change', () => {
+      this.baseStep = Number(this.baseStepSelect.value);
+      this.optionsChanged();
+    });
+    this.baseRunSelect.addEventListener('change', () => {
+      this.baseRun = this.baseRunSelect.value;
+      this.optionsChanged();
+    });
+
+    const kind = labelledSelect('scale-kind', 'Colours', SCALE_KIND_OPTIONS, 'How values map to colours');
+    this.kindSelect = kind.select;
+    this.kindSelect.addEventListener('change', () => {
+      this.scaleKind = this.kindSelect.value;
+      this.redrawPanels();
+      this.notifyViewState();
+    });
+    const range = labelledSelect('range-mode', 'Range', RANGE_MODES, 'Which values the ends of the colour scale stand for');
+    this.rangeSelect = range.select;
+    this.rangeSelect.addEventListener('change', () => {
+      this.rangeMode = this.rangeSelect.value;
+      this.redrawPanels();
+      this.notifyViewState();
+    });
+    const tiles = labelledSelect(
+      'tile-range',
+      'Tiles',
+      [
+        {value: 'grid', label: 'one colour range for the grid'},
+        {value: 'tile', label: 'one colour range per tile'},
+      ],
+      'Whether every filter tile shares the colour range or each tile uses its own',
+    );
+    this.tileRangeSelect = tiles.select;
+    this.tileRangeControl = tiles.element;
+    this.tileRangeSelect.addEventListener('change', () => {
+      this.perTile = this.tileRangeSelect.value === 'tile';
+      this.redrawPanels();
+      this.notifyViewState();
+    });
+    const down = labelledSelect('downsample-method', 'Blocks', DOWNSAMPLE_METHODS, 'How a view larger than the panel is reduced: the mean of each block, or its element of largest magnitude');
+    this.downsampleSelect = down.select;
+    this.downsampleControl = down.element;
+    this.downsampleSelect.addEventListener('change', () => {
+      this.downsample = this.downsampleSelect.value;
+      this.optionsChanged();
+    });
+
+    /** @param {string} text @param {string} testid @param {string} title @param {function()} action */
+    const button = (text, testid, title, action) => h('button', {type: 'button', class: 'tbw-text-button tbw-zoom-button', testid, title, 'aria-label': title, text, onclick: action});
+    this.zoomReadout = h('span', {class: 'tbw-muted tbw-zoom-readout', testid: 'zoom-readout'});
+    this.zoomControl = h(
+      'span',
+      {class: 'tbw-zoom-control', title: 'Zoom with the wheel over a view, drag to pan'},
+      h('span', {class: 'tbw-muted', text: 'Zoom'}),
+      button('−', 'zoom-out', 'Zoom out', () => this.zoomBy(1 / ZOOM_STEP, [0.5, 0.5])),
+      button('+', 'zoom-in', 'Zoom in', () => this.zoomBy(ZOOM_STEP, [0.5, 0.5])),
+      button('Reset', 'zoom-reset', 'Show the whole selection', () => this.resetZoom()),
+      this.zoomReadout,
+    );
+    this.optionBar = h(
+      'div',
+      {class: 'tbw-option-bar', testid: 'option-bar'},
+      compare.element,
+      this.baseStepControl,
+      this.baseRunControl,
+      kind.element,
+      range.element,
+      this.tileRangeControl,
+      this.downsampleControl,
+      this.zoomControl,
+    );
   }
 
   /**
@@ -368,13 +387,24 @@ export class VariableView {
    * @param {!Array<!RunContext>} runs  The selected runs, at least one.
    */
   show(variable, runs) {
-    const sameVariable = this.variable && this.variable.path === variable.path;
+    const sameVariable = Boolean(this.variable && this.variable.path === variable.path);
     this.variable = variable;
     this.runs = runs;
     if (!this.element.contains(this.content)) replace(this.element, this.content);
-    if (!sameVariable) this.stats.clear();
+    if (!sameVariable) {
+      this.stats.clear();
+      this.slice = defaultSlice(variable);
+      this.window = null;
+      this.storedGrid = null;
+    }
     this.renderHeader();
     this.setSteps([...new Set(runs.flatMap((r) => r.steps))].sort((a, b) => a - b));
+    if (this.pendingState) {
+      const state = this.pendingState;
+      this.pendingState = null;
+      this.applyState(state);
+    }
+    this.loadRunNames();
 
     // Keep the panels of runs still selected, in the order of `runs`.
     const panels = new Map();
@@ -385,16 +415,31 @@ export class VariableView {
     this.panels = panels;
     this.panelRow.replaceChildren(...[...panels.values()].map((p) => p.element));
     this.layoutPanels();
-    this.updateResolutionControl();
+    this.renderSliceControls();
+    this.syncOptionControls();
     this.refresh();
   }
 
-  /** The header: path, shape, dtype, trainable, parameter count. */
+  /** Loads the names of every run once, for the base run of run − run. */
+  async loadRunNames() {
+    if (this.allRuns.length || typeof this.data.getRuns !== 'function') return;
+    try {
+      this.allRuns = (await this.data.getRuns()).map((r) => r.run);
+    } catch (e) {
+      return;
+    }
+    this.syncOptionControls();
+  }
+
+  /** The header: path, shape with axis names, dtype, trainable, parameter count. */
   renderHeader() {
     const v = /** @type {!TreeNode} */ (this.variable);
     const shape = v.shape || [];
+    const names = axisNames(v);
+    const named = Array.isArray(v.axis_names) && shape.length > 0;
     const facts = [
       h('span', {class: 'tbw-fact', testid: 'variable-shape', text: formatShape(shape)}),
+      named ? h('span', {class: 'tbw-fact tbw-muted', testid: 'axis-names', text: `[${names.join(', ')}]`}) : null,
       h('span', {class: 'tbw-fact', text: v.dtype || ''}),
       h('span', {class: `tbw-fact tbw-badge ${v.trainable ? 'tbw-badge-trainable' : 'tbw-badge-frozen'}`, text: v.trainable ? 'trainable' : 'non-trainable'}),
       h('span', {class: 'tbw-fact', text: plural(v.parameter_count || 0, 'parameter')}),
@@ -402,13 +447,69 @@ export class VariableView {
     if (v.variable_name && v.variable_name !== v.path) {
       facts.push(h('span', {class: 'tbw-fact tbw-muted', title: 'the name the framework gives this variable', text: v.variable_name}));
     }
-    const view = viewShapeOf(shape);
-    this.scaleControl.hidden = view.length !== 2 || view[0] * view[1] <= 1;
+    replace(this.header, h('h2', {class: 'tbw-var-path', testid: 'variable-path', text: v.path}), h('div', {class: 'tbw-var-facts'}, facts));
+  }
+
+  /** Rebuilds the axis pickers, sliders and reductions of the slice. */
+  renderSliceControls() {
+    const v = this.variable;
+    if (!v || !this.slice) return;
     replace(
-      this.header,
-      h('h2', {class: 'tbw-var-path', testid: 'variable-path', text: v.path}),
-      h('div', {class: 'tbw-var-facts'}, facts),
+      this.sliceArea,
+      createSliceControls(v, this.slice, (slice) => {
+        const structural =
+          !this.slice ||
+          slice.layout !== this.slice.layout ||
+          slice.axes.join() !== this.slice.axes.join() ||
+          slice.picks.some((p, k) => typeof p !== typeof /** @type {!Slice} */ (this.slice).picks[k]);
+        const axesChanged = !this.slice || slice.layout !== this.slice.layout || slice.axes.join() !== this.slice.axes.join();
+        this.slice = slice;
+        if (axesChanged) this.window = null;
+        // Sliders keep their controls (and focus) while they move.
+        if (structural) this.renderSliceControls();
+        this.syncOptionControls();
+        this.refresh();
+        this.notifyViewState();
+      }),
     );
+  }
+
+  /** Shows the option controls that apply and puts them on the current values. */
+  syncOptionControls() {
+    this.compareSelect.value = this.compareMode;
+    this.baseStepControl.hidden = this.compareMode !== 'step';
+    this.baseRunControl.hidden = this.compareMode !== 'run';
+    setOptions(this.baseStepSelect, this.steps.map(String), this.baseStep === null ? '' : String(this.baseStep));
+    const runNames = [...new Set([...this.runs.map((r) => r.run), ...this.allRuns])];
+    setOptions(this.baseRunSelect, runNames, this.baseRun || '');
+    this.kindSelect.value = this.scaleKind;
+    this.rangeSelect.value = this.rangeMode;
+    this.tileRangeSelect.value = this.perTile ? 'tile' : 'grid';
+    this.downsampleSelect.value = this.downsample;
+    const layout = this.slice ? this.slice.layout : 'heatmap';
+    const twoD = this.slice !== null && (layout === 'filters' || this.slice.axes.length === 2);
+    this.tileRangeControl.hidden = layout !== 'filters';
+    this.downsampleControl.hidden = !(twoD && layout === 'heatmap') && this.slice !== null && this.slice.axes.length !== 1;
+    this.zoomControl.hidden = !twoD;
+    this.updateZoomReadout();
+  }
+
+  /** Picks base step and base run when the comparison needs them. */
+  defaultBases() {
+    if (this.compareMode === 'step' && (this.baseStep === null || !this.steps.includes(this.baseStep))) {
+      const i = this.step === null ? 0 : this.steps.indexOf(this.step);
+      this.baseStep = this.steps[Math.max(0, i - 1)] ?? null;
+    }
+    if (this.compareMode === 'run' && !this.baseRun && this.runs.length) {
+      this.baseRun = this.runs[0].run;
+    }
+  }
+
+  /** After an option that changes the values asked for: fetch again. */
+  optionsChanged() {
+    this.syncOptionControls();
+    this.refresh();
+    this.notifyViewState();
   }
 
   /**
@@ -452,16 +553,6 @@ export class VariableView {
     this.refresh();
   }
 
-  /**
-   * Offers the choice of cells for 2-D views when it makes a difference: a
-   * panel shows block means, or every element was asked for.
-   */
-  updateResolutionControl() {
-    const view = viewShapeOf((this.variable && this.variable.shape) || []);
-    const reduced = [...this.panels.values()].some((panel) => panel.shown && panel.shown.tensor.downsampled);
-    this.resolutionControl.hidden = view.length !== 2 || !(reduced || this.resolution === 'full');
-  }
-
   /** Sizes the panels: side by side when there is room. */
   layoutPanels() {
     const width = this.panelRow.clientWidth || 900;
@@ -471,41 +562,238 @@ export class VariableView {
     for (const panel of this.panels.values()) panel.setWidth(panelWidth);
     this.box = {
       maxWidth: panelWidth - PANEL_CHROME,
-      maxHeight: Math.max(200, Math.min(440, window.innerHeight - 330)),
+      maxHeight: Math.max(200, Math.min(440, window.innerHeight - 360)),
     };
   }
 
+  // Zoom and pan ---------------------------------------------------------
+
   /**
-   * How many cells to ask the server for, so that a heat map cell gets at
-   * least two pixels. The server keeps the view's aspect ratio when it
-   * reduces, so the budget follows the axis that needs the most reduction,
-   * but a skinny view (an embedding table) keeps a few columns and grows
-   * taller instead of collapsing to one column.
-   * @return {number}
+   * The shape the shown slice selects, before any window: `[rows, columns]`
+   * of a heat map or of a filter grid's tiles, `[n]` for 1-D, `[]` for a
+   * value.
+   * @return {!Array<number>}
    */
-  fitCells() {
-    const shape = viewShapeOf((this.variable && this.variable.shape) || []);
-    const box = this.box || {maxWidth: 500, maxHeight: 360};
-    if (shape.length === 0) return 1;
-    if (shape.length === 1) return 16384;
-    const [rows, columns] = shape;
-    const fitRows = Math.max(1, Math.floor(box.maxHeight / 2));
-    const fitColumns = Math.max(1, Math.floor(box.maxWidth / 2));
-    let factor = Math.max(1, rows / fitRows, columns / fitColumns);
-    factor = Math.min(factor, Math.max(1, Math.min(rows, columns) / 16));
-    return Math.max(1, Math.min(MAX_CELLS, Math.floor((rows * columns) / (factor * factor))));
+  selectionShape() {
+    if (this.storedGrid) return this.storedGrid;
+    const shape = (this.variable && this.variable.shape) || [];
+    return this.slice ? this.slice.axes.map((k) => shape[k]) : [];
   }
 
   /**
-   * How many cells to ask the server for under the resolution mode.
-   * @return {number}
+   * `[height, width]` of a filter tile (a 1-D kernel's tile is `k × 1`).
+   * @return {!Array<number>}
    */
-  maxCells() {
-    const shape = viewShapeOf((this.variable && this.variable.shape) || []);
-    if (this.resolution === 'full' && shape.length === 2) {
-      return Math.max(1, Math.min(SERVER_MAX_CELLS, shape[0] * shape[1]));
+  tileShape() {
+    const shape = /** @type {!TreeNode} */ (this.variable).shape || [];
+    const tiles = tileAxes(/** @type {!TreeNode} */ (this.variable), /** @type {!Slice} */ (this.slice)).map((k) => shape[k]);
+    return tiles.length === 1 ? [tiles[0], 1] : tiles;
+  }
+
+  /**
+   * The most tiles of the grid a filter view shows at once.
+   * @return {!Array<number>}
+   */
+  filterCapacity() {
+    const box = this.box || {maxWidth: 500, maxHeight: 360};
+    return tilesThatFit(this.selectionShape(), this.tileShape(), box, MAX_FILTER_VALUES);
+  }
+
+  /**
+   * The window to show: the chosen one, or by default the whole selection
+   * (heat map) or the first tiles that fit (filter grid).
+   * @return {!Window}
+   */
+  currentWindow() {
+    const shape = this.selectionShape();
+    if (this.slice && this.slice.layout === 'filters') {
+      const [rows, columns] = this.filterCapacity();
+      const base = this.window ? clampWindow(this.window, shape) : {rows: [0, rows], columns: [0, columns]};
+      return {
+        rows: [base.rows[0], Math.min(base.rows[1], base.rows[0] + rows)],
+        columns: [base.columns[0], Math.min(base.columns[1], base.columns[0] + columns)],
+      };
     }
-    return this.fitCells();
+    return this.window ? clampWindow(this.window, shape) : wholeWindow(shape);
+  }
+
+  /**
+   * CSS size of a heat map of the current selection.
+   * @return {{width: number, height: number}}
+   */
+  heatmapSize() {
+    const box = this.box || {maxWidth: 500, maxHeight: 360};
+    return viewSize(this.selectionShape(), box.maxWidth, box.maxHeight);
+  }
+
+  /**
+   * Zooms every panel's view around an anchor.
+   * @param {number} factor  > 1 zooms in.
+   * @param {!Array<number>} anchor  `[row, column]` fractions of the view.
+   */
+  zoomBy(factor, anchor) {
+    if (!this.slice) return;
+    const shape = this.selectionShape();
+    if (shape.length !== 2) return;
+    if (this.slice.layout === 'filters') {
+      const capacity = this.filterCapacity();
+      const next = zoomWindow(this.currentWindow(), shape, factor, anchor, [1, 1]);
+      this.setWindow({
+        rows: [next.rows[0], Math.min(next.rows[1], next.rows[0] + capacity[0])],
+        columns: [next.columns[0], Math.min(next.columns[1], next.columns[0] + capacity[1])],
+      });
+      return;
+    }
+    const size = this.heatmapSize();
+    this.setWindow(zoomWindow(this.currentWindow(), shape, factor, anchor, minimumWindow(size.width, size.height)));
+  }
+
+  /**
+   * Pans every panel's view by whole cells (tiles of a filter grid).
+   * @param {number} rows
+   * @param {number} columns
+   */
+  panBy(rows, columns) {
+    if (this.selectionShape().length !== 2) return;
+    this.setWindow(panWindow(this.currentWindow(), this.selectionShape(), rows, columns));
+  }
+
+  /** Back to the whole selection. */
+  resetZoom() {
+    this.setWindow(null);
+  }
+
+  /**
+   * Sets the window: panels move their picture at once and ask for the new
+   * window's values when the user pauses.
+   * @param {?Window} window
+   */
+  setWindow(window) {
+    const shape = this.selectionShape();
+    const next = window && !(this.slice && this.slice.layout === 'heatmap' && isWhole(window, shape)) ? window : null;
+    if (JSON.stringify(next) === JSON.stringify(this.window)) return;
+    this.window = next;
+    const shown = this.currentWindow();
+    if (this.slice && this.slice.layout === 'heatmap') {
+      for (const panel of this.panels.values()) panel.preview(shown);
+    }
+    this.updateZoomReadout();
+    clearTimeout(this.zoomTimer);
+    this.zoomTimer = setTimeout(() => this.refresh(), ZOOM_DEBOUNCE_MS);
+    this.notifyViewState();
+  }
+
+  /** Says which rows and columns (or tiles) the views show. */
+  updateZoomReadout() {
+    const shape = this.selectionShape();
+    if (!this.variable || !this.slice || shape.length !== 2) {
+      this.zoomReadout.textContent = '';
+      return;
+    }
+    const names = axisNames(this.variable);
+    const w = this.currentWindow();
+    /** @param {!Array<number>} range @param {number} size @param {string} name */
+    const part = (range, size, name) => (range[0] === 0 && range[1] === size ? `all ${size} ${name}` : `${name} ${range[0]}–${range[1] - 1} of ${size}`);
+    const [rowName, columnName] = this.storedGrid ? ['rows', 'columns'] : this.slice.axes.map((k) => names[k]);
+    const tiles = this.slice.layout === 'filters' ? 'tiles: ' : '';
+    this.zoomReadout.textContent = `${tiles}${part(w.rows, shape[0], rowName)} × ${part(w.columns, shape[1], columnName)}`;
+  }
+
+  // Requests ---------------------------------------------------------------
+
+  /**
+   * What to ask the server for a run's panel: the slice, its window and
+   * cell budget, the downsampling and the comparison.
+   * @param {!Stats} stats  The run's statistics of the variable.
+   * @return {!SliceOptions}
+   */
+  requestOptions(stats) {
+    const v = /** @type {!TreeNode} */ (this.variable);
+    const slice = /** @type {!Slice} */ (this.slice);
+    /** @type {!SliceOptions} */
+    const options = sliceOptions(v, slice);
+    if (this.compareMode === 'step' && this.baseStep !== null) {
+      options.base_step = latestAtOrBefore(stats.tensor_steps, this.baseStep) ?? this.baseStep;
+    }
+    if (this.compareMode === 'run' && this.baseRun) options.base_run = this.baseRun;
+    const shape = this.selectionShape();
+    if (slice.layout === 'filters') {
+      const w = this.currentWindow();
+      const [th, tw] = this.tileShape();
+      options.rows = w.rows;
+      options.columns = w.columns;
+      options.max_cells = Math.max(1, (w.rows[1] - w.rows[0]) * (w.columns[1] - w.columns[0]) * th * tw);
+    } else if (shape.length === 2) {
+      const w = this.currentWindow();
+      const size = this.heatmapSize();
+      if (!isWhole(w, shape)) {
+        options.rows = w.rows;
+        options.columns = w.columns;
+      }
+      options.max_cells = cellsToRequest(w, size.width, size.height);
+      options.downsample = this.downsample;
+    } else if (shape.length === 1) {
+      options.max_cells = MAX_PLOT_VALUES;
+      options.downsample = this.downsample;
+    }
+    return options;
+  }
+
+  /**
+   * The title of a run's panel: the run, or the difference shown.
+   * @param {string} run
+   * @param {!Tensor} tensor
+   * @return {string}
+   */
+  panelTitle(run, tensor) {
+    const diff = tensor.diff;
+    if (!diff) return run;
+    if (diff.base_run && diff.base_run !== run) return `${run} − ${diff.base_run}`;
+    if (diff.base_step !== null && diff.base_step !== undefined && diff.base_step !== tensor.step) {
+      return `${run}: step ${tensor.step} − step ${diff.base_step}`;
+    }
+    return `${run} − ${diff.base_run || run}`;
+  }
+
+  /**
+   * The downloads of a panel: the whole tensor and the shown slice (its
+   * window at full resolution), as `.npy` and `.csv`.
+   * @param {string} run
+   * @param {number} step
+   * @param {!SliceOptions} options
+   * @return {!Array<!Download>}
+   */
+  downloads(run, step, options) {
+    const v = /** @type {!TreeNode} */ (this.variable);
+    const tag = /** @type {string} */ (v.tensor_tag);
+    const base = `${fileSafe(run)}.${fileSafe(v.path.replace(/\//g, '.'))}.step${step}`;
+    let label = sliceFileLabel(v, /** @type {!Slice} */ (this.slice));
+    if (options.rows) label += `.rows${options.rows[0]}-${options.rows[1]}`;
+    if (options.columns) label += `.columns${options.columns[0]}-${options.columns[1]}`;
+    if (options.base_run) label += `.minus_${fileSafe(options.base_run)}`;
+    if (options.base_step !== undefined && options.base_step !== null) label += `.minus_step${options.base_step}`;
+    const diff = options.base_run || (options.base_step !== undefined && options.base_step !== null);
+    /** @type {!Array<!Download>} */
+    const files = [];
+    for (const format of ['npy', 'csv']) {
+      files.push({
+        kind: `whole-${format}`,
+        text: `.${format}`,
+        href: tensorUrl(run, tag, step, format),
+        name: `${base}.${format}`,
+        title: `Download the whole logged tensor at step ${step} as .${format}`,
+      });
+    }
+    for (const format of ['npy', 'csv']) {
+      files.push({
+        kind: `slice-${format}`,
+        text: `slice .${format}`,
+        href: tensorUrl(run, tag, step, format, options),
+        name: `${base}.${label}.${format}`,
+        title: `Download the shown ${diff ? 'difference' : 'slice'} (${describeSlice(v, /** @type {!Slice} */ (this.slice))}, every element of the window) as .${format}`,
+      });
+    }
+    return files;
   }
 
   /**
@@ -515,12 +803,11 @@ export class VariableView {
   refresh() {
     const variable = this.variable;
     const step = this.step;
-    if (!variable || step === null) return;
+    if (!variable || step === null || !this.slice) return;
+    clearTimeout(this.zoomTimer);
     const isCurrent = this.latest.next();
     const statsTag = /** @type {string} */ (variable.statistics_tag);
     const tensorTag = /** @type {string} */ (variable.tensor_tag);
-    const maxCells = this.maxCells();
-    const box = /** @type {{maxWidth: number, maxHeight: number}} */ (this.box);
     this.drawStats();
     for (const [run, panel] of this.panels) {
       (async () => {
@@ -557,47 +844,139 @@ export class VariableView {
           return;
         }
         panel.setLoading(runStep, step);
+        const options = this.requestOptions(stats);
         let tensor;
         try {
-          tensor = await this.data.getTensor(run, tensorTag, runStep, maxCells);
+          tensor = await this.data.getTensor(run, tensorTag, runStep, options);
         } catch (e) {
           if (!isCurrent()) return;
-          panel.showMessage(this.errorMessage(e, run), `step ${runStep}`);
+          const comparing = options.base_run || (options.base_step !== undefined && options.base_step !== null);
+          const title = options.base_run ? `${run} − ${options.base_run}` : comparing ? `${run}: step ${runStep} − step ${options.base_step}` : run;
+          panel.showMessage(
+            comparing && e instanceof ApiError && e.status === 400 ? message('Cannot compare', e.message, 'error') : this.errorMessage(e, run),
+            `step ${runStep}`,
+            title,
+          );
           return;
         }
         if (!isCurrent()) return;
-        panel.shown = {tensor, chosen: step, statsStep, box, href: this.data.npyUrl(run, tensorTag, runStep), stats};
-        if (this.scaleMode === 'shared') this.redrawPanels();
-        else panel.showTensor(panel.shown, this.scaleOf(tensor));
-        this.updateResolutionControl();
+        if (tensor.sliced === false && tensor.selection_shape && !this.storedGrid) {
+          // A subsample has only its stored grid: zoom in that grid.
+          this.storedGrid = tensor.selection_shape.slice(0, 2);
+          this.updateZoomReadout();
+        }
+        panel.shown = {
+          tensor,
+          chosen: step,
+          statsStep,
+          stats,
+          title: this.panelTitle(run, tensor),
+          downloads: this.downloads(run, runStep, options),
+        };
+        if (this.rangeMode === 'runs') this.redrawPanels();
+        else this.drawPanel(panel);
       })();
     }
   }
 
+  // Drawing ----------------------------------------------------------------
+
   /**
-   * The colour scale of a tensor's heat map under the current mode.
-   * @param {!Tensor} tensor
-   * @return {number}
+   * The finite range of the values a panel's colours should span under the
+   * range mode, and what it is.
+   * @param {!RunPanel} panel  A panel that shows a tensor.
+   * @return {{min: ?number, max: ?number, note: string}}
    */
-  scaleOf(tensor) {
-    if (this.scaleMode === 'shown') return shownScale(tensor);
-    if (this.scaleMode === 'shared') {
-      let scale = 0;
-      for (const panel of this.panels.values()) {
-        if (!panel.shown) continue;
-        const {min, max} = panel.shown.tensor;
-        if (min !== null && max !== null) scale = Math.max(scale, Math.abs(min), Math.abs(max));
+  colorRange(panel) {
+    const {tensor, stats} = /** @type {!Object} */ (panel.shown);
+    /** @param {!Tensor} t @return {!Array<?number>} */
+    const own = (t) => (t.selection_min !== undefined ? [t.selection_min, t.selection_max] : [t.min, t.max]);
+    let [min, max] = own(tensor);
+    const mode = RANGE_MODES.find((m) => m.value === this.rangeMode) || RANGE_MODES[0];
+    /** @param {?number} lo @param {?number} hi */
+    const widen = (lo, hi) => {
+      if (lo !== null && Number.isFinite(lo)) min = min === null ? lo : Math.min(min, lo);
+      if (hi !== null && Number.isFinite(hi)) max = max === null ? hi : Math.max(max, hi);
+    };
+    if (mode.value === 'steps') {
+      if (tensor.diff) return {min, max, note: 'colour range: this step (a difference has no range over all steps)'};
+      if (stats && stats.statistics.min && stats.statistics.max) {
+        for (let k = 0; k < stats.steps.length; k++) widen(stats.statistics.min[k], stats.statistics.max[k]);
       }
-      if (scale > 0 && Number.isFinite(scale)) return scale;
+    } else if (mode.value === 'runs') {
+      for (const other of this.panels.values()) {
+        if (other.shown) widen(...own(other.shown.tensor));
+      }
     }
-    return symmetricScale(tensor.min, tensor.max);
+    return {min, max, note: mode.note};
   }
 
-  /** Redraws the panels that show a tensor, e.g. for a new colour scale. */
-  redrawPanels() {
-    for (const panel of this.panels.values()) {
-      if (panel.shown) panel.showTensor(panel.shown, this.scaleOf(panel.shown.tensor));
+  /**
+   * Draws one panel's tensor with the current colours.
+   * @param {!RunPanel} panel
+   */
+  drawPanel(panel) {
+    if (!panel.shown || !this.variable || !this.slice) return;
+    const tensor = panel.shown.tensor;
+    const range = this.colorRange(panel);
+    const scale = makeScale(this.scaleKind, range.min, range.max);
+    const box = this.box || {maxWidth: 500, maxHeight: 360};
+    const size = tensor.selection_shape && tensor.values_shape.length === 2
+      ? viewSize(tensor.selection_shape.slice(0, 2), box.maxWidth, box.maxHeight)
+      : this.heatmapSize();
+    const onZoom = (/** @type {number} */ factor, /** @type {!Array<number>} */ anchor) => this.zoomBy(factor, anchor);
+    const onPan = (/** @type {number} */ rows, /** @type {number} */ columns) => this.panBy(rows, columns);
+    panel.showTensor(panel.shown, {
+      scale,
+      rangeNote: range.note,
+      box,
+      heatmap: {width: size.width, height: size.height, describe: this.cellDescriber(tensor), onZoom, onPan},
+      filters: {perTile: this.perTile, describe: this.tileDescriber(tensor), onZoom, onPan},
+    });
+  }
+
+  /**
+   * The index text of a heat map cell of a tensor answer: the full tensor
+   * index with axis names (`kh 0, kw 1, in 3, out 17`), `row, column` for an
+   * unnamed matrix or a subsample's stored grid.
+   * @param {!Tensor} tensor
+   * @return {function(string, string): string}
+   */
+  cellDescriber(tensor) {
+    const v = /** @type {!TreeNode} */ (this.variable);
+    const slice = /** @type {!Slice} */ (this.slice);
+    const named = Array.isArray(v.axis_names) && v.axis_names.length === (v.shape || []).length;
+    if (tensor.sliced === false || (!named && (v.shape || []).length === 2 && slice.axes.join() === '0,1')) {
+      return (row, column) => `row ${row}, column ${column}`;
     }
+    return (row, column) => {
+      const text = formatIndex(v, slice, {[slice.axes[0]]: row, [slice.axes[1]]: column});
+      return named ? text : `index [${text.replace(/axis \d+ /g, '')}]`;
+    };
+  }
+
+  /**
+   * The index text of an element of a filter tile:
+   * `kh 1, kw 2, in 3, out 17`.
+   * @param {!Tensor} tensor
+   * @return {function(number, number, number, number): string}
+   */
+  tileDescriber(tensor) {
+    const v = /** @type {!TreeNode} */ (this.variable);
+    const slice = /** @type {!Slice} */ (this.slice);
+    const tiles = tileAxes(v, slice);
+    const w = /** @type {!Object} */ (tensor.window || {rows: [0, 0], columns: [0, 0]});
+    return (row, column, tileRow, tileColumn) => {
+      /** @type {!Object<number, string>} */
+      const shown = {[slice.axes[0]]: String(w.rows[0] + row), [slice.axes[1]]: String(w.columns[0] + column), [tiles[0]]: String(tileRow)};
+      if (tiles.length > 1) shown[tiles[1]] = String(tileColumn);
+      return formatIndex(v, slice, shown);
+    };
+  }
+
+  /** Redraws the panels that show a tensor, e.g. for new colours. */
+  redrawPanels() {
+    for (const panel of this.panels.values()) this.drawPanel(panel);
   }
 
   /** Redraws the statistics with the runs' statistics loaded so far. */
@@ -630,4 +1009,115 @@ export class VariableView {
     }
     return message('Could not load', text, 'error');
   }
+
+  // View state for the URL -------------------------------------------------
+
+  /**
+   * The view's state as flat strings, for the URL: step, slice (`layout`,
+   * `axes`, `other`), zoom `window` (`r0:r1,c0:c1`, empty for the default),
+   * colours (`scale`, `range`, `tiles`), `downsample`, comparison (`diff`,
+   * `base_step`, `base_run`), and the statistics view's state under `h.`.
+   * @return {!Object<string, string>}
+   */
+  viewState() {
+    /** @type {!Object<string, string>} */
+    const state = {
+      step: this.step === null ? '' : String(this.step),
+      scale: this.scaleKind,
+      range: this.rangeMode,
+      tiles: this.perTile ? 'tile' : 'grid',
+      downsample: this.downsample,
+      diff: this.compareMode,
+      base_step: this.baseStep === null ? '' : String(this.baseStep),
+      base_run: this.baseRun || '',
+      window: this.window ? formatWindow(this.window) : '',
+    };
+    if (this.variable && this.slice) Object.assign(state, formatSlice(this.variable, this.slice));
+    const stats = typeof this.statsView.viewState === 'function' ? this.statsView.viewState() : {};
+    for (const [key, value] of Object.entries(stats || {})) state[`h.${key}`] = String(value);
+    return state;
+  }
+
+  /**
+   * Applies a state from {@link viewState} (e.g. read from the URL), before
+   * or after {@link show}; unknown keys and invalid values are ignored. Does
+   * not call the view-state listeners.
+   * @param {!Object<string, string>} state
+   */
+  applyViewState(state) {
+    if (!state || typeof state !== 'object') return;
+    if (!this.variable) {
+      this.pendingState = {...(this.pendingState || {}), ...state};
+      this.applyOptions(state);
+      return;
+    }
+    this.applyState(state);
+    this.renderSliceControls();
+    this.syncOptionControls();
+    this.refresh();
+  }
+
+  /**
+   * The options of a state that do not depend on the variable.
+   * @param {!Object<string, string>} state
+   */
+  applyOptions(state) {
+    if (SCALE_KINDS.includes(state.scale)) this.scaleKind = state.scale;
+    if (RANGE_MODES.some((m) => m.value === state.range)) this.rangeMode = state.range;
+    if (state.tiles === 'tile' || state.tiles === 'grid') this.perTile = state.tiles === 'tile';
+    if (DOWNSAMPLE_METHODS.some((m) => m.value === state.downsample)) this.downsample = state.downsample;
+    if (COMPARE_MODES.some((m) => m.value === state.diff)) this.compareMode = state.diff;
+    if (typeof state.base_step === 'string' && /^\d+$/.test(state.base_step)) this.baseStep = Number(state.base_step);
+    if (typeof state.base_run === 'string' && state.base_run) this.baseRun = state.base_run;
+    /** @type {!Object<string, string>} */
+    const stats = {};
+    for (const [key, value] of Object.entries(state)) {
+      if (key.startsWith('h.')) stats[key.slice(2)] = String(value);
+    }
+    if (Object.keys(stats).length && typeof this.statsView.applyViewState === 'function') this.statsView.applyViewState(stats);
+  }
+
+  /**
+   * Applies a whole state to the shown variable.
+   * @param {!Object<string, string>} state
+   */
+  applyState(state) {
+    const v = /** @type {!TreeNode} */ (this.variable);
+    this.applyOptions(state);
+    if ('axes' in state || 'other' in state || 'layout' in state) {
+      const current = this.slice ? formatSlice(v, this.slice) : {};
+      this.slice = parseSlice(v, {...current, ...state});
+      this.window = null;
+    }
+    if (typeof state.window === 'string') {
+      const window = parseWindow(state.window);
+      this.window = window ? clampWindow(window, this.selectionShape().length === 2 ? this.selectionShape() : [1, 1]) : null;
+    }
+    if (typeof state.step === 'string' && /^\d+$/.test(state.step)) {
+      const step = Number(state.step);
+      const found = latestAtOrBefore(this.steps, step);
+      if (found !== null) {
+        this.step = found;
+        this.followLatest = found === this.steps[this.steps.length - 1];
+        this.syncSlider();
+      }
+    }
+  }
+
+  /**
+   * Registers a listener called with {@link viewState} whenever the user
+   * changes any of it.
+   * @param {function(!Object<string, string>)} callback
+   */
+  onViewStateChange(callback) {
+    this.viewStateListeners.push(callback);
+  }
+
+  /** Tells the listeners the view state changed. */
+  notifyViewState() {
+    if (!this.variable) return;
+    const state = this.viewState();
+    for (const listener of this.viewStateListeners) listener(state);
+  }
 }
+

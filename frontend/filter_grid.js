@@ -1,0 +1,257 @@
+// The filter-grid view of a convolution kernel: a grid of small tiles, one
+// per (grid row, grid column) pair of channels, each tile the kernel's
+// spatial extent. The layout math is pure (tested with Node); the view draws
+// into one canvas.
+
+import {h} from './dom.js';
+import {makeScale, paintValues} from './colormap.js';
+import {onCanvasHover} from './charts.js';
+import {formatValue, formatApprox} from './format.js';
+import {showTooltip, hideTooltip} from './tooltip.js';
+import {attachZoomPan, isDragging} from './heatmap.js';
+
+/** @typedef {import('./data.js').Tensor} Tensor */
+/** @typedef {import('./colormap.js').ColorScale} ColorScale */
+
+/** The most CSS pixels one kernel element of a tile may take. */
+export const MAX_TILE_CELL = 16;
+
+/** The largest a tile may be, in CSS pixels per side. */
+const MAX_TILE_PIXELS = 72;
+
+/**
+ * Where tiles go: each tile element is `cell` CSS pixels, tiles are `gap`
+ * pixels apart (no gap between 1×1 tiles: they form a plain heat map).
+ * `pitchX`/`pitchY`: distance between the left (top) edges of neighbouring
+ * tiles.
+ * @typedef {{
+ *   rows: number, columns: number, tileHeight: number, tileWidth: number,
+ *   cell: number, gap: number, pitchX: number, pitchY: number,
+ *   width: number, height: number,
+ * }}
+ */
+export let FilterLayout;
+
+/**
+ * The gap between tiles of `tileShape` at `cell` pixels per element.
+ * @param {!Array<number>} tileShape
+ * @param {number} cell
+ * @return {number}
+ */
+function gapFor(tileShape, cell) {
+  if (tileShape[0] * tileShape[1] === 1) return 0;
+  return cell >= 3 ? 2 : 1;
+}
+
+/**
+ * The largest whole number of pixels per tile element with which
+ * `rows × columns` tiles fit `box`, from 1 to {@link MAX_TILE_CELL}
+ * (tiles at most 72 pixels), and the resulting sizes.
+ * @param {!Array<number>} gridShape  `[rows, columns]` of tiles shown.
+ * @param {!Array<number>} tileShape  `[height, width]` of a tile.
+ * @param {{maxWidth: number, maxHeight: number}} box  CSS pixels.
+ * @return {!FilterLayout}
+ */
+export function filterLayout(gridShape, tileShape, box) {
+  const [rows, columns] = gridShape;
+  const [tileHeight, tileWidth] = tileShape;
+  /** @param {number} gap */
+  const fit = (gap) =>
+    Math.floor(
+      Math.min(
+        (box.maxWidth - gap * (columns - 1)) / (columns * tileWidth),
+        (box.maxHeight - gap * (rows - 1)) / (rows * tileHeight),
+        MAX_TILE_CELL,
+        MAX_TILE_PIXELS / Math.max(tileHeight, tileWidth),
+      ),
+    );
+  let cell = Math.max(1, fit(gapFor(tileShape, 1)));
+  if (gapFor(tileShape, cell) !== gapFor(tileShape, 1)) cell = Math.max(1, fit(gapFor(tileShape, cell)));
+  const gap = gapFor(tileShape, cell);
+  const pitchX = tileWidth * cell + gap;
+  const pitchY = tileHeight * cell + gap;
+  return {
+    rows,
+    columns,
+    tileHeight,
+    tileWidth,
+    cell,
+    gap,
+    pitchX,
+    pitchY,
+    width: columns * pitchX - gap,
+    height: rows * pitchY - gap,
+  };
+}
+
+/**
+ * How many tiles fit a box at one pixel per element, and at most
+ * `maxCells` values in all: the largest window of a grid worth asking for.
+ * @param {!Array<number>} gridShape  `[rows, columns]` of the whole grid.
+ * @param {!Array<number>} tileShape
+ * @param {{maxWidth: number, maxHeight: number}} box
+ * @param {number} maxCells
+ * @return {!Array<number>}  `[rows, columns]`, each at least 1.
+ */
+export function tilesThatFit(gridShape, tileShape, box, maxCells) {
+  const gap = gapFor(tileShape, 1);
+  let rows = Math.max(1, Math.min(gridShape[0], Math.floor((box.maxHeight + gap) / (tileShape[0] + gap))));
+  let columns = Math.max(1, Math.min(gridShape[1], Math.floor((box.maxWidth + gap) / (tileShape[1] + gap))));
+  const perTile = tileShape[0] * tileShape[1];
+  while (rows * columns * perTile > maxCells && (rows > 1 || columns > 1)) {
+    if (rows >= columns) rows--;
+    else columns--;
+  }
+  return [rows, columns];
+}
+
+/**
+ * The tile and element under a point of the view, or null in a gap or
+ * outside.
+ * @param {!FilterLayout} layout
+ * @param {number} x  CSS pixels from the view's left edge.
+ * @param {number} y
+ * @return {?{row: number, column: number, tileRow: number, tileColumn: number}}
+ *     `row`, `column`: the tile in the window; `tileRow`, `tileColumn`: the
+ *     element in the tile.
+ */
+export function tileAt(layout, x, y) {
+  if (x < 0 || y < 0) return null;
+  const row = Math.floor(y / layout.pitchY);
+  const column = Math.floor(x / layout.pitchX);
+  if (row >= layout.rows || column >= layout.columns) return null;
+  const tileRow = Math.floor((y - row * layout.pitchY) / layout.cell);
+  const tileColumn = Math.floor((x - column * layout.pitchX) / layout.cell);
+  if (tileRow >= layout.tileHeight || tileColumn >= layout.tileWidth) return null;
+  return {row, column, tileRow, tileColumn};
+}
+
+/**
+ * The finite minimum and maximum of each tile (null when a tile has no
+ * finite value).
+ * @param {!ArrayLike<number>} values  `[rows, columns, height, width]`
+ *     row-major: each tile's values are contiguous.
+ * @param {number} perTile  `height · width`.
+ * @return {!Array<?Array<number>>}  One `[min, max]` per tile.
+ */
+export function tileRanges(values, perTile) {
+  const ranges = [];
+  for (let start = 0; start < values.length; start += perTile) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let k = start; k < start + perTile; k++) {
+      const v = values[k];
+      if (Number.isFinite(v)) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
+    ranges.push(min <= max ? [min, max] : null);
+  }
+  return ranges;
+}
+
+/**
+ * Options of a filter grid. `scale`: the colours of the whole grid;
+ * `perTile`: give each tile its own range instead (of the same kind);
+ * `describe(row, column, tileRow, tileColumn)`: the index text of an
+ * element (tile coordinates in the window); `onZoom`, `onPan`: as for heat
+ * maps, in tiles (see heatmap.js attachZoomPan).
+ * @typedef {{
+ *   box: {maxWidth: number, maxHeight: number},
+ *   scale: !ColorScale, perTile: boolean,
+ *   describe: function(number, number, number, number): string,
+ *   onZoom: (function(number, !Array<number>)|undefined),
+ *   onPan: (function(number, number)|undefined),
+ * }}
+ */
+export let FilterGridOptions;
+
+/**
+ * Builds the filter-grid view of a `layout: "filters"` tensor answer.
+ * @param {!Tensor} tensor  `values_shape` `[rows, columns, height, width]`.
+ * @param {!FilterGridOptions} options
+ * @return {{element: !HTMLElement, canvas: !HTMLCanvasElement, layout: !FilterLayout}}
+ */
+export function createFilterGrid(tensor, options) {
+  const [rows, columns, tileHeight, tileWidth] = tensor.values_shape;
+  const layout = filterLayout([rows, columns], [tileHeight, tileWidth], options.box);
+  const perTile = tileHeight * tileWidth;
+  const values = Float64Array.from(tensor.values);
+  const colors = new Int32Array(values.length);
+  const ranges = tileRanges(values, perTile);
+  if (options.perTile) {
+    ranges.forEach((range, t) => {
+      const scale = makeScale(options.scale.kind, range ? range[0] : null, range ? range[1] : null);
+      paintValues(values.subarray(t * perTile, (t + 1) * perTile), scale, colors, t * perTile);
+    });
+  } else {
+    paintValues(values, options.scale, colors);
+  }
+
+  const ratio = window.devicePixelRatio || 1;
+  const canvas = /** @type {!HTMLCanvasElement} */ (
+    h('canvas', {
+      class: 'tbw-heatmap tbw-filter-grid',
+      testid: 'filter-grid',
+      role: 'img',
+      'aria-label': `Filter grid of ${rows}×${columns} tiles of ${tileHeight}×${tileWidth}`,
+    })
+  );
+  canvas.width = Math.max(1, Math.round(layout.width * ratio));
+  canvas.height = Math.max(1, Math.round(layout.height * ratio));
+  canvas.style.width = `${layout.width}px`;
+  canvas.style.height = `${layout.height}px`;
+  const ctx = /** @type {!CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+  const image = ctx.createImageData(canvas.width, canvas.height);
+  const pixels = new Int32Array(image.data.buffer);
+  const stride = canvas.width;
+  /** @param {number} css @return {number} */
+  const device = (css) => Math.round(css * ratio);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) {
+      const base = (r * columns + c) * perTile;
+      for (let i = 0; i < tileHeight; i++) {
+        const y0 = device(r * layout.pitchY + i * layout.cell);
+        const y1 = device(r * layout.pitchY + (i + 1) * layout.cell);
+        for (let j = 0; j < tileWidth; j++) {
+          const x0 = device(c * layout.pitchX + j * layout.cell);
+          const x1 = device(c * layout.pitchX + (j + 1) * layout.cell);
+          const color = colors[base + i * tileWidth + j];
+          for (let y = y0; y < y1; y++) pixels.fill(color, y * stride + x0, y * stride + x1);
+        }
+      }
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+
+  const dtype = tensor.values_dtype || tensor.stored_dtype;
+  attachZoomPan(canvas, {
+    width: layout.columns * layout.pitchX,
+    height: layout.rows * layout.pitchY,
+    window: {rows: [0, rows], columns: [0, columns]},
+    onZoom: options.onZoom,
+    onPan: options.onPan,
+  });
+  onCanvasHover(
+    canvas,
+    (x, y, event) => {
+      if (isDragging()) return;
+      const hit = tileAt(layout, x, y);
+      if (!hit) {
+        hideTooltip();
+        return;
+      }
+      const t = hit.row * columns + hit.column;
+      const value = values[t * perTile + hit.tileRow * tileWidth + hit.tileColumn];
+      const lines = [options.describe(hit.row, hit.column, hit.tileRow, hit.tileColumn), `value ${formatValue(value, dtype)}`];
+      const range = ranges[t];
+      if (options.perTile) {
+        lines.push([null, range ? `tile range ${formatApprox(range[0], 4)} … ${formatApprox(range[1], 4)}` : 'tile has no finite value', 'muted']);
+      }
+      showTooltip(event, lines);
+    },
+    () => hideTooltip(),
+  );
+  return {element: canvas, canvas, layout};
+}
