@@ -148,10 +148,10 @@ export function cellsToRequest(window, width, height) {
 
 /**
  * The CSS size of a heat map of a `rows × columns` selection that fits a
- * box: cells as square as the box allows (at most 24 pixels, their height
- * at most 4 times their width and the other way round), but never narrower
- * or lower than 160 pixels when the selection has that many cells, so that
- * a skinny selection (an embedding table) still gets room.
+ * box: square cells of at most 24 pixels, as large as the box allows; but a
+ * side is never shorter than 160 pixels (or the box) when the selection has
+ * cells enough, so that a skinny selection (an embedding table, a 64 × 1000
+ * kernel) still gets room, with oblong cells.
  * @param {!Array<number>} shape  `[rows, columns]`.
  * @param {number} maxWidth
  * @param {number} maxHeight
@@ -159,12 +159,9 @@ export function cellsToRequest(window, width, height) {
  */
 export function viewSize(shape, maxWidth, maxHeight) {
   const [rows, columns] = shape;
-  let cellWidth = Math.min(24, maxWidth / columns);
-  let cellHeight = Math.min(24, maxHeight / rows);
-  cellWidth = Math.min(cellWidth, 4 * cellHeight);
-  cellHeight = Math.min(cellHeight, 4 * cellWidth);
-  const width = Math.max(columns * cellWidth, Math.min(160, maxWidth, columns * 24));
-  const height = Math.max(rows * cellHeight, Math.min(160, maxHeight, rows * 24));
+  const cell = Math.min(24, maxWidth / columns, maxHeight / rows);
+  const width = Math.max(columns * cell, Math.min(160, maxWidth, columns * 24));
+  const height = Math.max(rows * cell, Math.min(160, maxHeight, rows * 24));
   return {width: Math.round(width), height: Math.round(height)};
 }
 
