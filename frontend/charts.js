@@ -39,10 +39,13 @@ export let BarSeries;
  *   yDomain: (!Array<number>|undefined),
  *   integerX: (boolean|undefined),
  *   yFromZero: (boolean|undefined),
+ *   yLog: (boolean|undefined),
  *   marker: (?number|undefined),
  *   hoverX: (?number|undefined),
  *   emptyText: (string|undefined),
  * }}
+ *     `yLog`: a logarithmic y axis; values <= 0 are left out (a line breaks
+ *     there) and `yFromZero` is ignored.
  */
 export let ChartSpec;
 
@@ -93,6 +96,49 @@ export function niceTicks(lo, hi, count, integer = false) {
     ticks.push(Number((i * spacing).toPrecision(12)));
   }
   return {ticks, spacing};
+}
+
+/**
+ * Ticks of a log axis, as log10 values: the integer powers of ten in
+ * [lo, hi] (every k-th when there are many), or, when the range spans less
+ * than two powers, round values ({@link niceTicks}) between 10^lo and 10^hi.
+ * @param {number} lo  log10 of the lowest value.
+ * @param {number} hi  log10 of the highest value.
+ * @param {number} count  Approximate number of ticks wanted.
+ * @return {{ticks: !Array<number>, spacing: number}}  `spacing` in log10
+ *     units between powers, 0 for round values.
+ */
+export function logTicks(lo, hi, count) {
+  const powers = niceTicks(lo, hi, count, true);
+  if (powers.ticks.length >= 2) return powers;
+  const linear = niceTicks(Math.pow(10, lo), Math.pow(10, hi), Math.max(2, Math.floor(count / 2)));
+  return {ticks: linear.ticks.filter((t) => t > 0).map(Math.log10), spacing: 0};
+}
+
+/**
+ * The label of a log axis tick at `10^exponent`: `0.01`, `1`, `1000`, or
+ * `1e-5` beyond four decades from 1.
+ * @param {number} exponent
+ * @return {string}
+ */
+export function formatPower(exponent) {
+  const value = Math.pow(10, exponent);
+  if (Number.isInteger(exponent) && Math.abs(exponent) > 3) return `1e${exponent}`;
+  return String(Number(value.toPrecision(6)));
+}
+
+/**
+ * Labels of linear ticks, with as many digits as it takes to tell them
+ * apart (ticks 1e-9 apart around 0.1228 need nine decimals).
+ * @param {{ticks: !Array<number>, spacing: number}} ticks
+ * @return {!Array<string>}
+ */
+export function linearLabels({ticks, spacing}) {
+  const labels = ticks.map((t) => formatTick(t, spacing));
+  if (new Set(labels).size === labels.length) return labels;
+  const largest = Math.max(...ticks.map(Math.abs));
+  const digits = Math.min(17, Math.max(1, Math.floor(Math.log10(largest)) - Math.floor(Math.log10(spacing)) + 1));
+  return ticks.map((t) => String(Number(t.toPrecision(digits))));
 }
 
 /**
@@ -168,15 +214,19 @@ export function drawChart(canvas, spec) {
     ...bars.map((s) => s.x0),
     ...bars.map((s) => s.x1),
   ]);
-  const yData = extent([...lines.map((s) => s.ys), ...bars.map((s) => s.ys)]);
+  // Data values to positions along y: log10 on a log axis, where values
+  // <= 0 have no position.
+  /** @type {function(number): number} */
+  const toY = spec.yLog ? (v) => (v > 0 ? Math.log10(v) : NaN) : (v) => v;
+  const yData = extent([...lines.map((s) => s.ys.map(toY)), ...bars.map((s) => s.ys.map(toY))]);
   const empty = !xData || !yData;
 
   let xDomain = spec.xDomain || (xData ? [...xData] : [0, 1]);
   if (xDomain[0] === xDomain[1]) xDomain = pad(xDomain, 0);
-  let yDomain = spec.yDomain;
+  let yDomain = spec.yDomain ? spec.yDomain.map(toY) : null;
   if (!yDomain) {
     yDomain = yData ? [...yData] : [0, 1];
-    if (spec.yFromZero) {
+    if (spec.yFromZero && !spec.yLog) {
       yDomain = [Math.min(0, yDomain[0]), Math.max(0, yDomain[1])];
       yDomain = yDomain[0] === yDomain[1] ? [0, 1] : [yDomain[0], yDomain[1] * 1.05];
     } else {
@@ -184,8 +234,9 @@ export function drawChart(canvas, spec) {
     }
   }
 
-  const yTicks = niceTicks(yDomain[0], yDomain[1], Math.max(2, Math.floor(height / 34)));
-  const yLabels = yTicks.ticks.map((t) => formatTick(t, yTicks.spacing));
+  const yTickCount = Math.max(2, Math.floor(height / 34));
+  const yTicks = spec.yLog ? logTicks(yDomain[0], yDomain[1], yTickCount) : niceTicks(yDomain[0], yDomain[1], yTickCount);
+  const yLabels = spec.yLog ? yTicks.ticks.map(formatPower) : linearLabels(yTicks);
   const labelWidth = Math.max(0, ...yLabels.map((l) => ctx.measureText(l).width));
   const frame = {
     left: Math.ceil(labelWidth) + 10,
@@ -199,19 +250,24 @@ export function drawChart(canvas, spec) {
   const [y0, y1] = yDomain;
   /** @param {number} v */
   const x = (v) => frame.left + ((v - x0) / (x1 - x0)) * plotW;
+  /** @param {number} v  In log10 units on a log axis. */
+  const yAt = (v) => frame.bottom - ((v - y0) / (y1 - y0)) * plotH;
   /** @param {number} v */
-  const y = (v) => frame.bottom - ((v - y0) / (y1 - y0)) * plotH;
+  const y = (v) => yAt(toY(v));
   /** @param {number} px */
   const invertX = (px) => x0 + ((px - frame.left) / plotW) * (x1 - x0);
   /** @param {number} py */
-  const invertY = (py) => y0 + ((frame.bottom - py) / plotH) * (y1 - y0);
+  const invertY = (py) => {
+    const v = y0 + ((frame.bottom - py) / plotH) * (y1 - y0);
+    return spec.yLog ? Math.pow(10, v) : v;
+  };
 
   // Grid and y labels.
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'right';
   ctx.lineWidth = 1;
   yTicks.ticks.forEach((t, i) => {
-    const py = Math.round(y(t)) + 0.5;
+    const py = Math.round(yAt(t)) + 0.5;
     ctx.strokeStyle = GRID_COLOR;
     ctx.beginPath();
     ctx.moveTo(frame.left, py);
@@ -249,7 +305,7 @@ export function drawChart(canvas, spec) {
   for (const series of bars) {
     ctx.globalAlpha = series.alpha ?? 1;
     ctx.fillStyle = series.color;
-    const base = y(Math.max(y0, Math.min(y1, 0)));
+    const base = spec.yLog ? frame.bottom : y(Math.max(y0, Math.min(y1, 0)));
     series.ys.forEach((v, i) => {
       if (!Number.isFinite(v) || !Number.isFinite(series.x0[i])) return;
       const left = x(series.x0[i]);
@@ -291,7 +347,7 @@ export function drawChart(canvas, spec) {
     let finiteCount = 0;
     series.xs.forEach((xv, i) => {
       const yv = series.ys[i];
-      if (!Number.isFinite(yv) || !Number.isFinite(xv)) {
+      if (!Number.isFinite(toY(yv)) || !Number.isFinite(xv)) {
         penDown = false;
         return;
       }
@@ -304,7 +360,7 @@ export function drawChart(canvas, spec) {
     if (series.dots || finiteCount === 1) {
       series.xs.forEach((xv, i) => {
         const yv = series.ys[i];
-        if (!Number.isFinite(yv) || !Number.isFinite(xv)) return;
+        if (!Number.isFinite(toY(yv)) || !Number.isFinite(xv)) return;
         ctx.beginPath();
         ctx.arc(x(xv), y(yv), 2.5, 0, 2 * Math.PI);
         ctx.fill();

@@ -19,6 +19,8 @@ export const RIDGELINE_OVERLAP = 2.5;
 const LABEL_COLOR = '#616161';
 const AXIS_COLOR = '#9e9e9e';
 const MARKER_COLOR = '#f57c00';
+// Columns of steps without finite values: a grey no count can take.
+const NO_VALUES_COLOR = '#d6d6d6';
 const FONT = '10px Roboto, "Helvetica Neue", Arial, sans-serif';
 const BOLD_FONT = '500 10px Roboto, "Helvetica Neue", Arial, sans-serif';
 
@@ -236,6 +238,16 @@ export function bucketAt(edges, counts, value) {
 }
 
 /**
+ * Whether a logged histogram has finite values (edges): a tensor of only
+ * NaN and Inf logs NaN edges.
+ * @param {{edges: !Array<number>}} histogram
+ * @return {boolean}
+ */
+export function hasFiniteValues({edges}) {
+  return Number.isFinite(edges[0]) && Number.isFinite(edges[edges.length - 1]);
+}
+
+/**
  * A drawn ridgeline row, in CSS pixels: `tops[b]` is the top of bucket b's
  * fill.
  * @typedef {{index: number, step: number, baseline: number,
@@ -289,8 +301,10 @@ export function mixWithWhite(color, amount) {
  *   color: string,
  *   logCounts: boolean,
  *   chosenStep: ?number,
+ *   emptyText: (string|undefined),
  * }}
- *     `histograms` ascending by step; `chosenStep` is highlighted.
+ *     `histograms` ascending by step; `chosenStep` is highlighted;
+ *     `emptyText` replaces "no histograms" when there are none.
  */
 export let StepsViewSpec;
 
@@ -386,7 +400,7 @@ export function drawRidgeline(canvas, spec) {
   ctx.clearRect(0, 0, width, height);
   const range = valueRange(histograms);
   if (!range) {
-    drawEmpty(ctx, width, height, histograms.length ? 'no finite values' : 'no histograms');
+    drawEmpty(ctx, width, height, histograms.length ? 'no finite values' : spec.emptyText || 'no histograms');
     return null;
   }
   const domain = widenRange(range);
@@ -421,7 +435,14 @@ export function drawRidgeline(canvas, spec) {
     const fade = rows.length > 1 ? 1 - r / (rows.length - 1) : 0;
     const chosen = row.step === chosenStep;
     const {edges, tops, baseline} = row;
-    if (!Number.isFinite(edges[0]) || !Number.isFinite(edges[edges.length - 1])) return;
+    if (!hasFiniteValues(row)) {
+      ctx.font = FONT;
+      ctx.fillStyle = chosen ? MARKER_COLOR : LABEL_COLOR;
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'bottom';
+      ctx.fillText('no finite values', left + 4, baseline - 1);
+      return;
+    }
     ctx.beginPath();
     ctx.moveTo(x(edges[0]), baseline);
     tops.forEach((top, b) => {
@@ -462,9 +483,10 @@ export function drawRidgeline(canvas, spec) {
  * @typedef {{left: number, top: number, right: number, bottom: number,
  *     columnWidth: number, binHeight: number,
  *     edges: !Array<number>, counts: !Array<!Array<number>>,
- *     steps: !Array<number>}}
+ *     steps: !Array<number>, finite: !Array<boolean>}}
  *     Column k (step `steps[k]`) spans `left + k·columnWidth` onwards; bin j
- *     of the common `edges` spans up from `bottom - j·binHeight`.
+ *     of the common `edges` spans up from `bottom - j·binHeight`;
+ *     `finite[k]` is false where the step had no finite value.
  */
 export let DensityFrame;
 
@@ -507,7 +529,7 @@ export function drawDensity(canvas, spec) {
   ctx.clearRect(0, 0, width, height);
   const range = valueRange(histograms);
   if (!range) {
-    drawEmpty(ctx, width, height, histograms.length ? 'no finite values' : 'no histograms');
+    drawEmpty(ctx, width, height, histograms.length ? 'no finite values' : spec.emptyText || 'no histograms');
     return null;
   }
   const domain = widenRange(range);
@@ -529,9 +551,15 @@ export function drawDensity(canvas, spec) {
 
   ctx.fillStyle = colorOf(0);
   ctx.fillRect(left, top, right - left, bottom - top);
+  const finite = histograms.map(hasFiniteValues);
   counts.forEach((column, k) => {
     const x0 = Math.round(left + k * columnWidth);
     const x1 = Math.round(left + (k + 1) * columnWidth);
+    if (!finite[k]) {
+      ctx.fillStyle = NO_VALUES_COLOR;
+      ctx.fillRect(x0, top, Math.max(1, x1 - x0), bottom - top);
+      return;
+    }
     column.forEach((count, j) => {
       if (!(count > 0)) return;
       const y0 = Math.round(bottom - (j + 1) * binHeight);
@@ -603,5 +631,5 @@ export function drawDensity(canvas, spec) {
     const text = count >= 10 ? formatCompact(count) : String(Number(count.toPrecision(2)));
     ctx.fillText(text, barLeft + barWidth + 3, bottom - fraction * (bottom - top));
   }
-  return {left, top, right, bottom, columnWidth, binHeight, edges, counts, steps};
+  return {left, top, right, bottom, columnWidth, binHeight, edges, counts, steps, finite};
 }

@@ -21,6 +21,7 @@ import {
   densityBinCount,
   densityHit,
   mixWithWhite,
+  hasFiniteValues,
 } from '../../frontend/histogram_steps.js';
 
 const sum = (values) => values.reduce((a, b) => a + b, 0);
@@ -211,4 +212,10 @@ test('colours fade towards white', () => {
   assert.equal(mixWithWhite('#000000', 0.5), 'rgb(128, 128, 128)');
   assert.equal(mixWithWhite('#425066', 0), 'rgb(66, 80, 102)');
   assert.equal(mixWithWhite('#425066', 1), 'rgb(255, 255, 255)');
+});
+
+test('a histogram of only NaN and Inf (NaN edges) has no finite values', () => {
+  assert.equal(hasFiniteValues({edges: [NaN, NaN, NaN]}), false);
+  assert.equal(hasFiniteValues({edges: [0, 0, 0]}), true);
+  assert.equal(hasFiniteValues({edges: [-1, 0, 1]}), true);
 });
