@@ -132,6 +132,9 @@ export async function render() {
         variable,
         selected.map((run) => ({run, color: colorOf(run), steps: byName.get(run)?.steps || []})),
       );
+      // The tree's column and marks show the main view's step.
+      const step = viewStateSupported ? mainView.viewState().step : '';
+      if (step) layerTree.setStep(Number(step));
     }
     writeUrl();
   }
@@ -156,9 +159,13 @@ export async function render() {
     if (!node || node.kind !== 'variable') return;
     variable = node;
     layerTree.select(path);
-    layerTree.setStep(step);
     updateMain();
-    if (step !== null && viewStateSupported) mainView.applyViewState({step: String(step)});
+    if (step !== null && viewStateSupported) {
+      // applyViewState does not call the view-state listeners.
+      mainView.applyViewState({step: String(step)});
+      writeUrl();
+    }
+    layerTree.setStep(step);
   }
 
   /** Keeps the runs, variable, overview and view options in the page's URL. */
@@ -192,8 +199,9 @@ export async function render() {
       layerTree.select(node.path);
       updateMain();
       if (viewStateSupported && Object.keys(wanted.view).length) mainView.applyViewState(wanted.view);
-      if (wanted.view.step !== undefined) layerTree.setStep(Number(wanted.view.step));
+      if (wanted.view.step) layerTree.setStep(Number(wanted.view.step));
     }
+    // Also rewrites the link's view keys as the view read them.
     writeUrl();
   }
 

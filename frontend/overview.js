@@ -171,7 +171,9 @@ const KIND_STYLES = {
   none: {color: '#e6e6e6', label: 'no value'},
 };
 
-const ROW_HEIGHT = 14;
+// Rows are as tall as fits the area, between these (CSS pixels).
+const MIN_ROW_HEIGHT = 14;
+const MAX_ROW_HEIGHT = 22;
 const HEADER_HEIGHT = 22;
 const LABEL_GAP = 10;
 const LABEL_FONT = '11px Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -181,7 +183,9 @@ const MUTED_COLOR = '#757575';
 const SEPARATOR_COLOR = '#d6d6d6';
 const HOVER_COLOR = '#f57c00';
 // Widest cell: a run of a few steps should not become a row of slabs.
-const MAX_CELL_WIDTH = 48;
+const MAX_CELL_WIDTH = 64;
+// Least room between two step labels of the axis.
+const STEP_LABEL_SPACING = 36;
 
 /**
  * The state of the overview kept in the URL.
@@ -219,6 +223,7 @@ export class ModelOverview {
     this.hover = null;
     this.layerWidth = 0;
     this.nameWidth = 0;
+    this.rowHeight = MIN_ROW_HEIGHT;
     this.latest = new Latest();
     // Set by a reload: the next show() fetches again.
     this.stale = false;
@@ -274,6 +279,7 @@ export class ModelOverview {
     );
 
     this.scroller.addEventListener('scroll', () => this.draw());
+    this.content.addEventListener('wheel', () => hideTooltip(), {passive: true});
     this.canvas.addEventListener('mousemove', (event) => this.onHover(event));
     this.canvas.addEventListener('mouseleave', () => {
       this.hover = null;
@@ -284,13 +290,13 @@ export class ModelOverview {
     let lastWidth = 0;
     let lastHeight = 0;
     new ResizeObserver(() => {
-      const width = this.scroller.clientWidth;
-      const height = this.scroller.clientHeight;
+      const width = this.content.clientWidth;
+      const height = this.content.clientHeight;
       if (width === lastWidth && height === lastHeight) return;
       lastWidth = width;
       lastHeight = height;
       this.draw();
-    }).observe(this.scroller);
+    }).observe(this.content);
   }
 
   /** @return {!OverviewState} */
@@ -397,7 +403,8 @@ export class ModelOverview {
   /** @return {number} The width of one step's column. */
   cellWidth() {
     const steps = this.overview ? this.overview.steps.length : 1;
-    const room = Math.max(40, this.scroller.clientWidth - this.cellsLeft() - 8);
+    // Less the body's border and room for a vertical scroll bar.
+    const room = Math.max(40, this.content.clientWidth - this.cellsLeft() - 8 - 20);
     return Math.min(MAX_CELL_WIDTH, room / steps);
   }
 
@@ -449,21 +456,28 @@ export class ModelOverview {
     return this.scale ? cssRgb(sequential(overviewPosition(this.scale, /** @type {number} */ (value)))) : KIND_STYLES.none.color;
   }
 
-  /** Draws the step axis and the rows in the scrolled window. */
+  /**
+   * Draws the step axis and the rows in the scrolled window. The rows take
+   * the height they need up to the area's; the scroller is sized to that.
+   */
   draw() {
     if (!this.overview || this.body.parentNode !== this.content || !this.rows.length) return;
-    const width = this.scroller.clientWidth;
-    const viewHeight = this.scroller.clientHeight;
-    if (!width || !viewHeight) return;
-    const total = this.rows.length * ROW_HEIGHT;
-    const height = Math.min(total, viewHeight);
+    // The body's border and the axis are outside the scroller.
+    const room = this.content.clientHeight - HEADER_HEIGHT - 3;
+    if (room <= 0 || !this.content.clientWidth) return;
+    this.rowHeight = Math.max(MIN_ROW_HEIGHT, Math.min(MAX_ROW_HEIGHT, Math.floor(room / this.rows.length)));
+    const rowHeight = this.rowHeight;
+    const total = this.rows.length * rowHeight;
+    const height = Math.min(total, room);
+    this.scroller.style.height = `${height}px`;
     this.spacer.style.height = `${total - height}px`;
-    const top = Math.min(this.scroller.scrollTop, total - height);
-    const left = this.cellsLeft();
     const cw = this.cellWidth();
     const steps = this.overview.steps;
+    const left = this.cellsLeft();
+    const width = Math.ceil(left + steps.length * cw + 8);
+    const top = Math.min(this.scroller.scrollTop, total - height);
 
-    // Step axis: about one label per 50 pixels, on whole columns.
+    // Step axis: a label every few columns, at least STEP_LABEL_SPACING apart.
     const axis = setupCanvas(this.stepAxis, width, HEADER_HEIGHT);
     axis.font = LABEL_FONT;
     axis.fillStyle = MUTED_COLOR;
@@ -471,7 +485,7 @@ export class ModelOverview {
     axis.textAlign = 'left';
     axis.fillText('layer / variable', 6, HEADER_HEIGHT - 4);
     axis.fillText('step', Math.max(6, left - 34), HEADER_HEIGHT - 4);
-    const every = Math.max(1, Math.ceil(50 / cw));
+    const every = Math.max(1, Math.ceil(STEP_LABEL_SPACING / cw));
     axis.textAlign = 'center';
     axis.fillStyle = TEXT_COLOR;
     for (let k = 0; k < steps.length; k += every) {
@@ -479,12 +493,14 @@ export class ModelOverview {
     }
 
     const ctx = setupCanvas(this.canvas, width, height);
-    const first = Math.floor(top / ROW_HEIGHT);
-    const end = Math.min(this.rows.length, Math.ceil((top + height) / ROW_HEIGHT));
+    // The layout, for tests that aim at a cell.
+    Object.assign(this.canvas.dataset, {cellsLeft: String(left), cellWidth: String(cw), rowHeight: String(rowHeight), rows: String(this.rows.length), log: String(Boolean(this.scale && this.scale.log))});
+    const first = Math.floor(top / rowHeight);
+    const end = Math.min(this.rows.length, Math.ceil((top + height) / rowHeight));
     ctx.textBaseline = 'middle';
     for (let i = first; i < end; i++) {
       const row = this.rows[i];
-      const y = i * ROW_HEIGHT - top;
+      const y = i * rowHeight - top;
       if (row.groupStart && i > 0) {
         ctx.fillStyle = SEPARATOR_COLOR;
         ctx.fillRect(0, y, left + steps.length * cw, 1);
@@ -492,27 +508,27 @@ export class ModelOverview {
       if (row.groupStart) {
         ctx.font = LAYER_FONT;
         ctx.fillStyle = TEXT_COLOR;
-        this.fillClipped(ctx, row.layer, 6, y + ROW_HEIGHT / 2, this.layerWidth);
+        this.fillClipped(ctx, row.layer, 6, y + rowHeight / 2, this.layerWidth);
       }
       ctx.font = LABEL_FONT;
       ctx.fillStyle = MUTED_COLOR;
-      this.fillClipped(ctx, row.name, 6 + this.layerWidth + (this.layerWidth ? 8 : 0), y + ROW_HEIGHT / 2, this.nameWidth);
+      this.fillClipped(ctx, row.name, 6 + this.layerWidth + (this.layerWidth ? 8 : 0), y + rowHeight / 2, this.nameWidth);
       for (let k = 0; k < steps.length; k++) {
         ctx.fillStyle = this.cellColor(row, k);
         // Cells overlap by a fraction of a pixel rather than leave seams.
         const x0 = Math.floor(left + k * cw);
         const x1 = Math.ceil(left + (k + 1) * cw);
-        ctx.fillRect(x0, y + 1, Math.max(1, x1 - x0 - (cw >= 4 ? 1 : 0)), ROW_HEIGHT - 2);
+        ctx.fillRect(x0, y + 1, Math.max(1, x1 - x0 - (cw >= 4 ? 1 : 0)), rowHeight - 2);
       }
     }
     if (this.hover && this.hover.row >= first && this.hover.row < end) {
-      const y = this.hover.row * ROW_HEIGHT - top;
+      const y = this.hover.row * rowHeight - top;
       ctx.strokeStyle = HOVER_COLOR;
       ctx.lineWidth = 1;
-      ctx.strokeRect(0.5, y + 0.5, left + steps.length * cw - 1, ROW_HEIGHT - 1);
+      ctx.strokeRect(0.5, y + 0.5, left + steps.length * cw - 1, rowHeight - 1);
       if (this.hover.column >= 0) {
         ctx.lineWidth = 2;
-        ctx.strokeRect(Math.floor(left + this.hover.column * cw) + 1, y + 1, Math.max(2, cw - 2), ROW_HEIGHT - 2);
+        ctx.strokeRect(Math.floor(left + this.hover.column * cw) + 1, y + 1, Math.max(2, cw - 2), rowHeight - 2);
       }
     }
   }
@@ -541,11 +557,12 @@ export class ModelOverview {
    */
   cellAt(event) {
     if (!this.overview) return null;
+    const rowHeight = this.rowHeight;
     const box = this.canvas.getBoundingClientRect();
     const x = event.clientX - box.left;
-    const total = this.rows.length * ROW_HEIGHT;
+    const total = this.rows.length * rowHeight;
     const top = Math.min(this.scroller.scrollTop, Math.max(0, total - this.canvas.clientHeight));
-    const row = Math.floor((event.clientY - box.top + top) / ROW_HEIGHT);
+    const row = Math.floor((event.clientY - box.top + top) / rowHeight);
     if (row < 0 || row >= this.rows.length) return null;
     const left = this.cellsLeft();
     const column = x < left ? -1 : Math.floor((x - left) / this.cellWidth());

@@ -209,6 +209,8 @@ export class LayerTree {
     this.infCounts = null;
     /** @type {!Map<string, ?number>} The column's value per variable path. */
     this.values = new Map();
+    /** @type {!Set<string>} Variables first logged at the shown step. */
+    this.firstLogged = new Set();
     /** @type {!Map<string, !NonfiniteMark>} */
     this.marks = new Map();
     /** @type {!Array<number>} Steps of the column's data. */
@@ -455,8 +457,14 @@ export class LayerTree {
     const k = stepIndex(this.columnSteps, this.step);
     /** @type {!Map<string, ?number>} */
     const values = new Map();
-    for (const v of (this.statistic && this.statistic.variables) || []) values.set(v.path, k < 0 ? null : v.values[k]);
+    /** @type {!Set<string>} */
+    const firstLogged = new Set();
+    for (const v of (this.statistic && this.statistic.variables) || []) {
+      values.set(v.path, k < 0 ? null : v.values[k]);
+      if (k >= 0 && v.values.findIndex((x) => x !== null) === k) firstLogged.add(v.path);
+    }
     this.values = values;
+    this.firstLogged = firstLogged;
     /** @type {!Map<string, !Array<number>>} */
     const counts = new Map();
     const add = (overview, slot) => {
@@ -851,15 +859,19 @@ export class LayerTree {
     if (node.kind !== 'variable') return h('span', {class: 'tbw-node-stat'});
     const value = this.values.get(node.path);
     const shown = this.shownStep();
+    // An update ratio at a variable's first logged step has nothing to
+    // compare with: no value rather than a NaN.
+    const none = value === null || value === undefined || (this.field === 'update_ratio' && this.firstLogged.has(node.path) && Number.isNaN(value));
     let text = '–';
-    let title = `${fieldLabel(this.field)}: not logged at step ${shown}`;
-    if (value !== null && value !== undefined) {
+    let title = value === null || value === undefined
+      ? `${fieldLabel(this.field)}: not logged at step ${shown}`
+      : `${fieldLabel(this.field)}: none at step ${shown}, the first logged step`;
+    if (!none) {
       text = Number.isNaN(value) ? 'NaN' : formatApprox(value, 2);
-      title = `${fieldLabel(this.field)} at step ${shown}: ${formatFloat64(value)}`;
-      if (this.field === 'update_ratio' && Number.isNaN(value)) title += ' (no previous logged step to compare with)';
+      title = `${fieldLabel(this.field)} at step ${shown}: ${formatFloat64(/** @type {number} */ (value))}`;
     }
     return h('span', {
-      class: `tbw-node-stat${value !== null && value !== undefined && !Number.isFinite(value) && this.field !== 'update_ratio' ? ' tbw-node-stat-bad' : ''}`,
+      class: `tbw-node-stat${!none && !Number.isFinite(value) ? ' tbw-node-stat-bad' : ''}`,
       testid: 'tree-stat',
       title,
       text,

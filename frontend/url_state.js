@@ -140,8 +140,8 @@ export function readState(hash) {
 /**
  * `hash` with the dashboard's keys replaced by `state`'s: the plugin id and
  * every other key stay, in place; the dashboard's keys follow them in a
- * fixed order. Null fields and the main view's keys not in `state.view` are
- * dropped.
+ * fixed order. Null fields, empty view values and the main view's keys not
+ * in `state.view` are dropped.
  * @param {string} hash
  * @param {!UrlState} state
  * @param {string=} plugin  The plugin id to put first when the hash has none.
@@ -161,7 +161,9 @@ export function writeState(hash, state, plugin = 'weights') {
   add('tree_field', state.treeField);
   for (const name of Object.keys(state.view).sort()) {
     // A view key that collides with one of ours cannot be kept apart.
-    if (!OWN_KEYS.includes(name) && name) add(name, String(state.view[name]));
+    const value = String(state.view[name]);
+    // An empty value is the view's default: left out to keep links short.
+    if (!OWN_KEYS.includes(name) && name && value !== '') add(name, value);
   }
   return formatHash({head: parts.head ?? plugin, entries});
 }

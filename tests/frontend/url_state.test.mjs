@@ -63,7 +63,7 @@ test('writeState keeps the plugin id and other keys, replaces ours', () => {
     ...emptyState(),
     runs: ['conv_a', 'b,c'],
     variable: 'convnet/conv/kernel',
-    view: {step: '3', axes: '0,1'},
+    view: {step: '3', axes: '0,1', window: ''},
   });
   assert.equal(
     after,
