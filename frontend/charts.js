@@ -100,18 +100,29 @@ export function niceTicks(lo, hi, count, integer = false) {
 
 /**
  * Ticks of a log axis, as log10 values: the integer powers of ten in
- * [lo, hi] (every k-th when there are many), or, when the range spans less
- * than two powers, round values ({@link niceTicks}) between 10^lo and 10^hi.
+ * [lo, hi] (every k-th when there are many); when fewer than two powers
+ * fall in the range, 1, 2 and 5 times powers of ten, else every digit
+ * times them, else round values ({@link niceTicks}) between 10^lo and 10^hi.
  * @param {number} lo  log10 of the lowest value.
  * @param {number} hi  log10 of the highest value.
  * @param {number} count  Approximate number of ticks wanted.
  * @return {{ticks: !Array<number>, spacing: number}}  `spacing` in log10
- *     units between powers, 0 for round values.
+ *     units between powers, 0 for the other kinds.
  */
 export function logTicks(lo, hi, count) {
   const powers = niceTicks(lo, hi, count, true);
   if (powers.ticks.length >= 2) return powers;
-  const linear = niceTicks(Math.pow(10, lo), Math.pow(10, hi), Math.max(2, Math.floor(count / 2)));
+  for (const multiples of [[1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    const ticks = [];
+    for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+      for (const m of multiples) {
+        const t = Math.log10(m) + e;
+        if (t >= lo - 1e-9 && t <= hi + 1e-9) ticks.push(t);
+      }
+    }
+    if (ticks.length >= 2) return {ticks, spacing: 0};
+  }
+  const linear = niceTicks(Math.pow(10, lo), Math.pow(10, hi), count);
   return {ticks: linear.ticks.filter((t) => t > 0).map(Math.log10), spacing: 0};
 }
 
@@ -401,6 +412,8 @@ export function drawChart(canvas, spec) {
     ctx.fillText(spec.emptyText || 'no finite values', (frame.left + frame.right) / 2, (frame.top + frame.bottom) / 2);
   }
 
+  // The plot area, for tests that point at data positions.
+  canvas.dataset.plot = [frame.left, frame.top, frame.right, frame.bottom].join(',');
   return {...frame, x, y, invertX, invertY, empty};
 }
 

@@ -16,6 +16,20 @@ export const MAX_RIDGELINE_ROWS = 40;
 /** Peak height of a ridgeline curve, in row spacings: curves overlap the rows behind them. */
 export const RIDGELINE_OVERLAP = 2.5;
 
+/** Peak height of a ridgeline curve at least, in CSS pixels. */
+const MIN_AMPLITUDE = 56;
+
+/**
+ * The height of a ridgeline of `rowCount` rows: `base`, taller for many
+ * rows (8 pixels a row), at most 460.
+ * @param {number} rowCount
+ * @param {number} base  CSS pixels.
+ * @return {number}
+ */
+export function ridgelineHeight(rowCount, base) {
+  return Math.max(base, Math.min(460, 120 + 8 * Math.min(rowCount, MAX_RIDGELINE_ROWS)));
+}
+
 const LABEL_COLOR = '#616161';
 const AXIS_COLOR = '#9e9e9e';
 const MARKER_COLOR = '#f57c00';
@@ -179,11 +193,15 @@ export function countAtFraction(fraction, max, logCounts) {
  * @param {number} top  CSS pixels.
  * @param {number} bottom  CSS pixels, > top.
  * @param {number=} overlap  Peak height in row spacings.
+ * @param {number=} minAmplitude  Peak height at least (up to the whole
+ *     height), so that curves stay readable when there are many rows: the
+ *     rows then overlap more.
  * @return {{spacing: number, amplitude: number, baselines: !Array<number>}}
  */
-export function ridgelineLayout(rowCount, top, bottom, overlap = RIDGELINE_OVERLAP) {
-  const spacing = (bottom - top) / (rowCount - 1 + overlap);
-  const amplitude = overlap * spacing;
+export function ridgelineLayout(rowCount, top, bottom, overlap = RIDGELINE_OVERLAP, minAmplitude = 0) {
+  const height = bottom - top;
+  const amplitude = Math.max((overlap * height) / (rowCount - 1 + overlap), Math.min(minAmplitude, height));
+  const spacing = rowCount > 1 ? (height - amplitude) / (rowCount - 1) : amplitude / overlap;
   const baselines = [];
   for (let i = 0; i < rowCount; i++) baselines.push(top + amplitude + i * spacing);
   return {spacing, amplitude, baselines};
@@ -377,6 +395,7 @@ export function spacedLabels(positions, chosen, gap) {
  * @param {string} text
  */
 function drawEmpty(ctx, width, height, text) {
+  delete ctx.canvas.dataset.plot;
   ctx.font = FONT;
   ctx.fillStyle = LABEL_COLOR;
   ctx.textAlign = 'center';
@@ -415,7 +434,7 @@ export function drawRidgeline(canvas, spec) {
   const right = width - 10;
   const top = 8;
   const bottom = height - 20;
-  const layout = ridgelineLayout(shown.length, top, bottom);
+  const layout = ridgelineLayout(shown.length, top, bottom, RIDGELINE_OVERLAP, MIN_AMPLITUDE);
   /** @param {number} v */
   const x = (v) => left + ((v - domain[0]) / (domain[1] - domain[0])) * (right - left);
   /** @param {number} px */
@@ -475,6 +494,9 @@ export function drawRidgeline(canvas, spec) {
   ctx.textBaseline = 'top';
   ctx.fillText('step', 2, 0);
   drawValueTicks(ctx, domain, x, left, right, bottom);
+  // The plot area and rows, for tests that point at data positions.
+  canvas.dataset.plot = [left, top, right, bottom].join(',');
+  canvas.dataset.baselines = rows.map((row) => row.baseline).join(',');
   return {left, top, right, bottom, invertX, spacing: layout.spacing, rows};
 }
 
@@ -631,5 +653,8 @@ export function drawDensity(canvas, spec) {
     const text = count >= 10 ? formatCompact(count) : String(Number(count.toPrecision(2)));
     ctx.fillText(text, barLeft + barWidth + 3, bottom - fraction * (bottom - top));
   }
+  // The plot area and bins, for tests that point at data positions.
+  canvas.dataset.plot = [left, top, right, bottom].join(',');
+  canvas.dataset.bins = String(edges.length - 1);
   return {left, top, right, bottom, columnWidth, binHeight, edges, counts, steps, finite};
 }

@@ -6,7 +6,7 @@ import {h, swatch} from './dom.js';
 import {drawChart, onCanvasHover, nearestIndex} from './charts.js';
 import {formatApprox, formatCount} from './format.js';
 import {showTooltip, hideTooltip} from './tooltip.js';
-import {drawRidgeline, drawDensity, ridgelineHit, densityHit, hasFiniteValues} from './histogram_steps.js';
+import {drawRidgeline, drawDensity, ridgelineHit, densityHit, hasFiniteValues, ridgelineHeight} from './histogram_steps.js';
 
 /** @typedef {import('./data.js').Stats} Stats */
 /** @typedef {import('./data.js').Histogram} Histogram */
@@ -45,12 +45,12 @@ export const STAT_CHARTS = [
 
 /**
  * The views of the histogram card: at the shown step, or over all steps.
- * @type {!Array<{mode: string, label: string}>}
+ * @type {!Array<{mode: string, label: string, title: string}>}
  */
 export const HISTOGRAM_MODES = [
-  {mode: 'step', label: 'at the step'},
-  {mode: 'ridgeline', label: 'over steps: ridgeline'},
-  {mode: 'density', label: 'over steps: density'},
+  {mode: 'step', label: 'at step', title: 'The histogram at the chosen step'},
+  {mode: 'ridgeline', label: 'ridgeline', title: 'Over steps: one curve per logged step, later steps in front'},
+  {mode: 'density', label: 'density', title: 'Over steps: steps × values, coloured by count'},
 ];
 
 /**
@@ -289,7 +289,7 @@ export class StatsView {
       h(
         'select',
         {class: 'tbw-select', testid: 'histogram-mode', 'aria-label': 'Histogram view'},
-        HISTOGRAM_MODES.map(({mode, label}) => h('option', {value: mode, text: label})),
+        HISTOGRAM_MODES.map(({mode, label, title}) => h('option', {value: mode, text: label, title})),
       )
     );
     this.histogramMode.addEventListener('change', () => this.setOption('histogram', this.histogramMode.value));
@@ -482,6 +482,8 @@ export class StatsView {
       }
       this.charts[k].spec = spec;
       this.charts[k].frame = drawChart(this.charts[k].canvas, spec);
+      const logBox = this.charts[k].logBox;
+      if (logBox) /** @type {!HTMLElement} */ (logBox.parentElement).hidden = !logged;
     });
     if (this.state.histogram === 'step') this.drawHistogram(chartWidth);
     else this.drawHistogramsOverSteps();
@@ -489,7 +491,7 @@ export class StatsView {
 
   /** Draws each run's histograms over steps, one small multiple per run. */
   drawHistogramsOverSteps() {
-    this.histogramTitle.textContent = `histograms over steps (${this.state.histogram === 'ridgeline' ? 'ridgeline' : 'step × value density'})`;
+    this.histogramTitle.textContent = 'histograms over steps';
     const runs = new Set(this.series.map((s) => s.run));
     for (const run of [...this.multiples.keys()]) {
       if (!runs.has(run)) this.multiples.delete(run);
@@ -507,7 +509,9 @@ export class StatsView {
     const inner = (this.grid.clientWidth || 900) - 18;
     const columns = Math.max(1, Math.min(shown.length, Math.floor((inner + GAP) / (MIN_MULTIPLE_WIDTH + GAP))));
     const width = Math.floor((inner - GAP * (columns - 1)) / columns);
-    const height = shown.length > 1 ? 200 : 240;
+    const base = shown.length > 1 ? 200 : 240;
+    const steps = Math.max(0, ...this.series.map((s) => (s.stats ? s.stats.histograms.length : 0)));
+    const height = this.state.histogram === 'ridgeline' ? ridgelineHeight(steps, base) : base;
     this.series.forEach((s, i) => shown[i].draw(s, width, height, this.series.length > 1));
   }
   /**

@@ -10,10 +10,16 @@ test('a log axis over several decades ticks at powers of ten', () => {
   assert.deepEqual(logTicks(-3.5, 0.2, 5).ticks, [-3, -2, -1, 0]);
 });
 
-test('a log axis within two decades ticks at round values', () => {
-  const {ticks, spacing} = logTicks(Math.log10(0.012), Math.log10(0.05), 4);
-  assert.equal(spacing, 0);
-  assert.deepEqual(ticks.map((t) => Number(Math.pow(10, t).toPrecision(6))), [0.02, 0.04]);
+/** Log ticks as the values they stand for. */
+const values = ({ticks}) => ticks.map((t) => Number(Math.pow(10, t).toPrecision(6)));
+
+test('a log axis within two decades ticks at 1, 2 and 5 times powers of ten', () => {
+  const ticks = logTicks(Math.log10(0.012), Math.log10(0.25), 4);
+  assert.equal(ticks.spacing, 0);
+  assert.deepEqual(values(ticks), [0.02, 0.05, 0.1, 0.2]);
+  assert.deepEqual(values(logTicks(Math.log10(0.0031), Math.log10(0.0068), 4)), [0.004, 0.005, 0.006]);
+  // Within one digit step: round values in between.
+  assert.deepEqual(values(logTicks(Math.log10(0.0041), Math.log10(0.0049), 4)), [0.0042, 0.0044, 0.0046, 0.0048]);
 });
 
 test('log tick labels: plain within three decades of 1, exponents beyond', () => {

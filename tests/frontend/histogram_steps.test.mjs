@@ -22,6 +22,7 @@ import {
   densityHit,
   mixWithWhite,
   hasFiniteValues,
+  ridgelineHeight,
 } from '../../frontend/histogram_steps.js';
 
 const sum = (values) => values.reduce((a, b) => a + b, 0);
@@ -158,6 +159,21 @@ test('ridgeline rows: the first peak touches the top, the last baseline is the b
   const {baselines, amplitude} = ridgelineLayout(7, 8, 200, 3);
   assert.equal(baselines[0] - amplitude, 8);
   assert.ok(Math.abs(baselines[6] - 200) < 1e-9);
+  // Many rows: the peaks keep the minimum height, the rows close up.
+  const many = ridgelineLayout(41, 0, 420, 2.5, 60);
+  assert.equal(many.amplitude, 60);
+  assert.equal(many.spacing, 9);
+  assert.equal(many.baselines[0], 60);
+  assert.equal(many.baselines[40], 420);
+  // The minimum never exceeds the plot.
+  assert.equal(ridgelineLayout(1, 0, 40, 2.5, 60).amplitude, 40);
+});
+
+test('ridgelines grow 8 pixels a row from 120, within [base, 460]', () => {
+  assert.equal(ridgelineHeight(4, 240), 240);
+  assert.equal(ridgelineHeight(20, 240), 280);
+  assert.equal(ridgelineHeight(60, 240), 440);
+  assert.equal(ridgelineHeight(400, 500), 500);
 });
 
 test('ridgeline shows every step that fits, else an even sample with the chosen one', () => {
