@@ -290,6 +290,7 @@ export class LayerTree {
     this.fieldSelect.addEventListener('change', () => {
       this.field = this.fieldSelect.value;
       this.updateSortButton();
+      this.updateCaption();
       this.onFieldChange(this.field);
       this.loadColumn();
     });
@@ -339,9 +340,10 @@ export class LayerTree {
     const shown = this.shownStep();
     const step = shown === null ? this.tree.step : shown;
     const count = plural(this.variableCount, 'variable');
+    const order = this.sort === 'tree' ? '' : ` · by ${fieldLabel(this.field)} ${this.sort === 'desc' ? '↓' : '↑'}`;
     this.captionText.textContent = this.runChoice.hidden
-      ? `${run} at step ${step} · ${count}`
-      : ` at step ${step} · ${count}`;
+      ? `${run} at step ${step} · ${count}${order}`
+      : ` at step ${step} · ${count}${order}`;
   }
 
   /**
@@ -512,6 +514,7 @@ export class LayerTree {
   setSort(order) {
     this.sort = order;
     this.updateSortButton();
+    this.updateCaption();
     this.list.scrollTop = 0;
     this.renderRows('tree-sort');
   }
@@ -814,7 +817,7 @@ export class LayerTree {
     const row = h(
       'div',
       {
-        class: `tbw-row tbw-row-${node.kind}${selected ? ' tbw-row-selected' : ''}${depth === 0 ? ' tbw-row-root' : ''}`,
+        class: `tbw-row tbw-row-${node.kind}${selected ? ' tbw-row-selected' : ''}${depth === 0 && this.sort === 'tree' ? ' tbw-row-root' : ''}`,
         role: 'treeitem',
         testid: `tree-${node.kind}`,
         title,

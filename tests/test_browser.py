@@ -177,7 +177,7 @@ def run_browse_compare_and_step(dashboard):
     expect(boxes).to_have_count(2)
     expect(frame.locator('[data-testid="run-checkbox"][data-run="run_a"]')).to_be_checked()
     expect(frame.locator('[data-testid="run-checkbox"][data-run="run_b"]')).not_to_be_checked()
-    expect(dashboard.main_message()).to_contain_text("No variable selected")
+    expect(dashboard.testid("overview")).to_contain_text("Model overview")
 
     # Tree: models and their children start expanded; a module toggles.
     expect(dashboard.row("classifier/features")).to_be_visible()
