@@ -319,9 +319,11 @@ export function mixWithWhite(color, amount) {
  *   color: string,
  *   logCounts: boolean,
  *   chosenStep: ?number,
+ *   hoverStep: (?number|undefined),
  *   emptyText: (string|undefined),
  * }}
- *     `histograms` ascending by step; `chosenStep` is highlighted;
+ *     `histograms` ascending by step; `chosenStep` is highlighted in
+ *     orange, `hoverStep` (under the mouse) in the run's colour;
  *     `emptyText` replaces "no histograms" when there are none.
  */
 export let StepsViewSpec;
@@ -453,6 +455,7 @@ export function drawRidgeline(canvas, spec) {
   rows.forEach((row, r) => {
     const fade = rows.length > 1 ? 1 - r / (rows.length - 1) : 0;
     const chosen = row.step === chosenStep;
+    const hovered = row.step === spec.hoverStep;
     const {edges, tops, baseline} = row;
     if (!hasFiniteValues(row)) {
       ctx.font = FONT;
@@ -472,8 +475,8 @@ export function drawRidgeline(canvas, spec) {
     ctx.closePath();
     ctx.fillStyle = mixWithWhite(color, 0.45 + 0.45 * fade);
     ctx.fill();
-    ctx.strokeStyle = chosen ? MARKER_COLOR : mixWithWhite(color, 0.6 * fade);
-    ctx.lineWidth = chosen ? 2 : 1;
+    ctx.strokeStyle = chosen ? MARKER_COLOR : hovered ? color : mixWithWhite(color, 0.6 * fade);
+    ctx.lineWidth = chosen ? 2 : hovered ? 1.75 : 1;
     ctx.lineJoin = 'round';
     ctx.stroke();
   });
@@ -627,6 +630,12 @@ export function drawDensity(canvas, spec) {
   }
   ctx.font = FONT;
 
+  const hoverColumn = spec.hoverStep === undefined ? -1 : steps.indexOf(/** @type {number} */ (spec.hoverStep));
+  if (hoverColumn >= 0 && hoverColumn !== chosenColumn) {
+    ctx.strokeStyle = LABEL_COLOR;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(Math.round(left + hoverColumn * columnWidth) + 0.5, top + 0.5, Math.max(1, Math.round(columnWidth) - 1), bottom - top - 1);
+  }
   if (chosenColumn >= 0) {
     ctx.strokeStyle = MARKER_COLOR;
     ctx.lineWidth = 2;

@@ -147,6 +147,10 @@ class StepsMultiple {
     this.series = null;
     /** @type {?Object} The frame of the last drawing (ridgeline or density). */
     this.frame = null;
+    /** @type {?number} The step under the mouse, outlined. */
+    this.hoverStep = null;
+    /** @type {?{width: number, height: number, labelled: boolean}} */
+    this.size = null;
     this.label = h('div', {class: 'tbw-histogram-run-label'});
     this.canvas = /** @type {!HTMLCanvasElement} */ (
       h('canvas', {class: 'tbw-chart-canvas', testid: 'histogram-steps-canvas'})
@@ -155,11 +159,15 @@ class StepsMultiple {
     onCanvasHover(
       this.canvas,
       (px, py, event) => {
-        const lines = this.describe(px, py);
-        if (lines) showTooltip(event, lines);
+        const hit = this.hit(px, py);
+        this.setHoverStep(hit ? hit.step : null);
+        if (hit) showTooltip(event, this.describe(hit));
         else hideTooltip();
       },
-      () => hideTooltip(),
+      () => {
+        hideTooltip();
+        this.setHoverStep(null);
+      },
     );
     this.canvas.addEventListener('click', (event) => {
       const box = this.canvas.getBoundingClientRect();
@@ -177,6 +185,7 @@ class StepsMultiple {
    */
   draw(series, width, height, labelled) {
     this.series = series;
+    this.size = {width, height, labelled};
     this.element.dataset.run = series.run;
     this.label.replaceChildren(...(labelled ? [swatch(series.color), series.run] : []));
     this.label.hidden = !labelled;
@@ -187,6 +196,7 @@ class StepsMultiple {
       color: series.color,
       logCounts: this.view.state.log_counts === '1',
       chosenStep: series.step,
+      hoverStep: this.hoverStep,
       emptyText: series.stats ? 'no histograms' : 'loading…',
     };
     this.frame = this.view.state.histogram === 'ridgeline' ? drawRidgeline(this.canvas, spec) : drawDensity(this.canvas, spec);
@@ -235,15 +245,22 @@ class StepsMultiple {
   }
 
   /**
-   * The tooltip at a point of the canvas.
-   * @param {number} px
-   * @param {number} py
-   * @return {?Array<!import('./tooltip.js').TooltipLine>}
+   * Outlines the step under the mouse (redrawing when it changes).
+   * @param {?number} step
    */
-  describe(px, py) {
-    const hit = this.hit(px, py);
-    if (!hit || !this.series) return null;
-    const {run, color} = this.series;
+  setHoverStep(step) {
+    if (step === this.hoverStep) return;
+    this.hoverStep = step;
+    if (this.series && this.size) this.draw(this.series, this.size.width, this.size.height, this.size.labelled);
+  }
+
+  /**
+   * The tooltip of a hit.
+   * @param {{step: number, lines: !Array<string>, rebinned: (boolean|undefined)}} hit
+   * @return {!Array<!import('./tooltip.js').TooltipLine>}
+   */
+  describe(hit) {
+    const {run, color} = /** @type {!RunStats} */ (this.series);
     const lines = [[color, this.view.series.length > 1 ? `${run}: step ${hit.step}` : `step ${hit.step}`], ...hit.lines];
     if (hit.rebinned) {
       lines.push([null, 'count in this bin, logged buckets spread evenly over their width', 'muted']);
@@ -514,6 +531,7 @@ export class StatsView {
     const height = this.state.histogram === 'ridgeline' ? ridgelineHeight(steps, base) : base;
     this.series.forEach((s, i) => shown[i].draw(s, width, height, this.series.length > 1));
   }
+
   /**
    * Draws each run's histogram at its shown step, overlaid.
    * @param {number} width  CSS pixels.
