@@ -8,7 +8,7 @@ import {setupCanvas} from './charts.js';
 import {blockRange} from './data.js';
 import {formatApprox, formatShape, formatValue} from './format.js';
 import {showTooltip, hideTooltip} from './tooltip.js';
-import {describeDownsample} from './zoom.js';
+import {describeDownsample, formatWindow} from './zoom.js';
 
 /** @typedef {import('./data.js').Tensor} Tensor */
 /** @typedef {import('./colormap.js').ColorScale} ColorScale */
@@ -123,9 +123,11 @@ function paintCells(values, rows, columns, scale) {
  * labelled.
  * @param {!ColorScale} scale
  * @param {number} width  CSS pixels.
+ * @param {boolean=} perTile  Each filter tile has its own range: the ends
+ *     are labelled as the tile's, without numbers.
  * @return {!HTMLCanvasElement}
  */
-export function createColorBar(scale, width) {
+export function createColorBar(scale, width, perTile = false) {
   const canvas = /** @type {!HTMLCanvasElement} */ (h('canvas', {class: 'tbw-colorbar', testid: 'colorbar'}));
   canvas.dataset.kind = scale.kind;
   canvas.dataset.low = String(scale.low);
@@ -144,10 +146,14 @@ export function createColorBar(scale, width) {
   ctx.strokeRect(inset - 0.5, barTop - 0.5, barW + 1, barH + 1);
   ctx.textBaseline = 'top';
   let lastRight = -Infinity;
-  const ticks = scaleTicks(scale);
+  const ticks = perTile ? scaleTicks({...scale, kind: scale.kind === 'symlog' ? 'diverging' : scale.kind}) : scaleTicks(scale);
   ticks.forEach((value, k) => {
     const x = inset + scalePosition(scale, value) * barW;
-    const text = value === 0 ? '0' : formatApprox(value, 3).replace(/^-/, '−');
+    let text = value === 0 ? '0' : formatApprox(value, 3).replace(/^-/, '−');
+    if (perTile && value !== 0) {
+      const low = k === 0;
+      text = scale.kind === 'sequential' ? (low ? 'tile min' : 'tile max') : low ? '−tile max |x|' : 'tile max |x|';
+    }
     const textWidth = ctx.measureText(text).width;
     const align = k === 0 ? 'left' : k === ticks.length - 1 ? 'right' : 'center';
     const left = align === 'left' ? x - 2 : align === 'right' ? x + 2 - textWidth : x - textWidth / 2;
@@ -282,6 +288,7 @@ export function createHeatmap(tensor, options) {
   const ctx = setupCanvas(canvas, width, height);
   ctx.imageSmoothingEnabled = false;
   const shown = answerWindow(tensor);
+  canvas.dataset.window = formatWindow(shown);
   /** Where the current picture's window sits in the view; moves on preview. */
   let drawnAt = {x: 0, y: 0, w: width, h: height};
   const draw = () => {

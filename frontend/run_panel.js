@@ -171,7 +171,7 @@ export class RunPanel {
       const width = Math.max(220, Math.min(360, this.body.getBoundingClientRect().width || 300));
       replace(
         this.scaleArea,
-        createColorBar(options.scale, width),
+        createColorBar(options.scale, width, tensor.layout === 'filters' && Boolean(options.filters.perTile)),
         h(
           'div',
           {class: 'tbw-legend'},

@@ -308,7 +308,14 @@ export function createSliceControls(node, slice, onChange) {
   }
   controls.appendChild(h('div', {class: 'tbw-slice-row'}, row));
 
-  for (const axis of otherAxes(node, slice)) {
+  // Axes of length 1 have nothing to choose: one line says so.
+  const single = otherAxes(node, slice).filter((k) => shape[k] === 1);
+  if (single.length) {
+    controls.appendChild(
+      h('div', {class: 'tbw-slice-row tbw-muted', testid: 'single-axes', text: `${single.map((k) => axisLabel(names, shape, k)).join(', ')}: index 0`}),
+    );
+  }
+  for (const axis of otherAxes(node, slice).filter((k) => shape[k] > 1)) {
     const pick = slice.picks[axis];
     const isIndex = typeof pick === 'number';
     const mode = /** @type {!HTMLSelectElement} */ (

@@ -908,6 +908,7 @@ export class VariableView {
         if (other.shown) widen(...own(other.shown.tensor));
       }
     }
+    if (this.perTile && tensor.layout === 'filters') return {min, max, note: 'colour range: one per tile (hover a tile for its range)'};
     return {min, max, note: mode.note};
   }
 
