@@ -16,7 +16,7 @@ from tb_weights_plugin import encoding
 from tb_weights_plugin import metadata
 
 
-def update_ratio(array, previous):
+def update_ratio(array, previous, norm_squared=None):
     """`||array - previous|| / ||array||`, L2 norms over all elements, in float64.
 
     The relative size of the change since the previous logged value: about
@@ -27,6 +27,8 @@ def update_ratio(array, previous):
     Args:
       array: the value now, a numpy array.
       previous: the value at the previous logged step, or None.
+      norm_squared: `||array||²` in float64 when already known (saves a
+        pass), else None.
 
     Returns:
       A float: NaN when `previous` is None, has another shape, or both norms
@@ -41,7 +43,7 @@ def update_ratio(array, previous):
         before = before.astype(np.float64)
     difference = np.subtract(current, before, dtype=np.float64 if current.dtype.itemsize < 4 else None)
     change = float(np.einsum("i,i->", difference, difference, dtype=np.float64))
-    norm = float(np.einsum("i,i->", current, current, dtype=np.float64))
+    norm = norm_squared if norm_squared is not None else float(np.einsum("i,i->", current, current, dtype=np.float64))
     if norm == 0.0:
         return float("nan") if change == 0.0 or change != change else float("inf")
     return math.sqrt(change) / math.sqrt(norm)
@@ -107,9 +109,13 @@ def compute_statistics(array, bucket_count=metadata.BUCKET_COUNT, previous=None)
         else:
             counts[bucket_count // 2] = count
     else:
-        mean = std = l2_norm = float("nan")
+        mean = std = l2_norm = squares = float("nan")
     head = np.array(
-        [mean, std, low, high, l2_norm, zero_fraction, nan_count, inf_count, update_ratio(array, previous)],
+        [
+            mean, std, low, high, l2_norm, zero_fraction, nan_count, inf_count,
+            # The sum of squares is over finite elements: reuse it only when all are.
+            update_ratio(array, previous, squares if count == size and count else None),
+        ],
         dtype=np.float64,
     )
     return np.concatenate([head, encoding.bucket_edges(low, high, bucket_count), counts])

@@ -372,3 +372,19 @@ def test_callback_rejects_a_bad_update_freq():
         WeightsCallback("logs", tensor_freq=-1)
     with pytest.raises(ValueError, match="storage_dtype"):
         WeightsCallback("logs", storage_dtype="float8")
+
+
+def test_update_ratio_edge_cases_follow_format_md():
+    now = np.array([3.0, 4.0], np.float32)
+    assert statistics.update_ratio(now, np.array([3.0, 4.5], np.float32)) == pytest.approx(0.5 / 5.0, rel=1e-15)
+    assert math.isnan(statistics.update_ratio(now, None))
+    assert math.isnan(statistics.update_ratio(now, np.zeros(3, np.float32)))  # shape changed
+    assert statistics.update_ratio(np.zeros(2, np.float32), now) == math.inf
+    assert math.isnan(statistics.update_ratio(np.zeros(2, np.float32), np.zeros(2, np.float32)))
+    # A tiny change of a large tensor is not lost to cancellation.
+    big = np.full(10**6, 1.0, np.float32)
+    moved = big.copy()
+    moved[0] = np.nextafter(np.float32(1.0), np.float32(2.0))
+    assert statistics.update_ratio(moved, big) == pytest.approx(2.0**-23 / math.sqrt(10**6), rel=1e-6)
+    vector = statistics.compute_statistics(moved, previous=big)
+    assert encoding.split_statistics(vector)[0]["update_ratio"] == pytest.approx(2.0**-23 / math.sqrt(10**6), rel=1e-6)
