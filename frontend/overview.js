@@ -165,10 +165,10 @@ export function overviewPosition(scale, value) {
 
 /** Colours of the cells that hold no finite value, and their legend. */
 const KIND_STYLES = {
-  nan: {color: cssRgb(NAN_RGB), label: 'NaN'},
-  posinf: {color: cssRgb(POSINF_RGB), label: '+Inf'},
-  neginf: {color: cssRgb(NEGINF_RGB), label: '−Inf'},
-  none: {color: '#e6e6e6', label: 'no value'},
+  nan: {rgb: NAN_RGB, label: 'NaN'},
+  posinf: {rgb: POSINF_RGB, label: '+Inf'},
+  neginf: {rgb: NEGINF_RGB, label: '−Inf'},
+  none: {rgb: [230, 230, 230], label: 'no value'},
 };
 
 // Rows are as tall as fits the area, between these (CSS pixels).
@@ -223,6 +223,8 @@ export class ModelOverview {
     this.hover = null;
     this.layerWidth = 0;
     this.nameWidth = 0;
+    /** @type {?HTMLCanvasElement} Every cell at one pixel; see paintCells(). */
+    this.cells = null;
     this.rowHeight = MIN_ROW_HEIGHT;
     this.latest = new Latest();
     // Set by a reload: the next show() fetches again.
@@ -379,6 +381,7 @@ export class ModelOverview {
   rescale() {
     this.scale = overviewScale(this.rows, this.log);
     this.renderLegend();
+    this.paintCells();
     this.draw();
   }
 
@@ -441,19 +444,51 @@ export class ModelOverview {
             testid: `overview-key-${kind}`,
             title: kind === 'none' ? 'Not logged at that step, or an update ratio at the first logged step' : `${style.label} value`,
           },
-          h('span', {class: 'tbw-overview-swatch', style: {background: style.color}}),
+          h('span', {class: 'tbw-overview-swatch', style: {background: cssRgb(style.rgb)}}),
           `${style.label} ${counts[kind]}`,
         ),
       ),
     );
   }
 
-  /** The colour of a cell. @param {!OverviewRow} row @param {number} k @return {string} */
+  /**
+   * The colour of a cell.
+   * @param {!OverviewRow} row
+   * @param {number} k
+   * @return {!Array<number>}  RGB.
+   */
   cellColor(row, k) {
     const value = row.values[k];
     const kind = cellKind(value, k, row.first, this.field);
-    if (kind !== 'value') return KIND_STYLES[kind].color;
-    return this.scale ? cssRgb(sequential(overviewPosition(this.scale, /** @type {number} */ (value)))) : KIND_STYLES.none.color;
+    if (kind !== 'value') return KIND_STYLES[kind].rgb;
+    return this.scale ? sequential(overviewPosition(this.scale, /** @type {number} */ (value))) : KIND_STYLES.none.rgb;
+  }
+
+  /**
+   * Paints every cell, one pixel each (steps × rows), into an offscreen
+   * canvas that draw() scales up: a redraw on scroll is one drawImage.
+   */
+  paintCells() {
+    const steps = this.overview ? this.overview.steps.length : 0;
+    const rows = this.rows.length;
+    if (!steps || !rows) return;
+    const image = new ImageData(steps, rows);
+    const pixels = image.data;
+    this.rows.forEach((row, i) => {
+      for (let k = 0; k < steps; k++) {
+        const rgb = this.cellColor(row, k);
+        const at = 4 * (i * steps + k);
+        pixels[at] = rgb[0];
+        pixels[at + 1] = rgb[1];
+        pixels[at + 2] = rgb[2];
+        pixels[at + 3] = 255;
+      }
+    });
+    const cells = document.createElement('canvas');
+    cells.width = steps;
+    cells.height = rows;
+    /** @type {!CanvasRenderingContext2D} */ (cells.getContext('2d')).putImageData(image, 0, 0);
+    this.cells = cells;
   }
 
   /**
@@ -501,11 +536,8 @@ export class ModelOverview {
     for (let i = first; i < end; i++) {
       const row = this.rows[i];
       const y = i * rowHeight - top;
-      if (row.groupStart && i > 0) {
-        ctx.fillStyle = SEPARATOR_COLOR;
-        ctx.fillRect(0, y, left + steps.length * cw, 1);
-      }
-      if (row.groupStart) {
+      // The layer's name on its first row, and on the top row when scrolled into a layer.
+      if (row.groupStart || i === first) {
         ctx.font = LAYER_FONT;
         ctx.fillStyle = TEXT_COLOR;
         this.fillClipped(ctx, row.layer, 6, y + rowHeight / 2, this.layerWidth);
@@ -513,12 +545,22 @@ export class ModelOverview {
       ctx.font = LABEL_FONT;
       ctx.fillStyle = MUTED_COLOR;
       this.fillClipped(ctx, row.name, 6 + this.layerWidth + (this.layerWidth ? 8 : 0), y + rowHeight / 2, this.nameWidth);
-      for (let k = 0; k < steps.length; k++) {
-        ctx.fillStyle = this.cellColor(row, k);
-        // Cells overlap by a fraction of a pixel rather than leave seams.
-        const x0 = Math.floor(left + k * cw);
-        const x1 = Math.ceil(left + (k + 1) * cw);
-        ctx.fillRect(x0, y + 1, Math.max(1, x1 - x0 - (cw >= 4 ? 1 : 0)), rowHeight - 2);
+    }
+    const cellsRight = left + steps.length * cw;
+    if (this.cells && end > first) {
+      ctx.imageSmoothingEnabled = false;
+      const y0 = first * rowHeight - top;
+      ctx.drawImage(this.cells, 0, first, steps.length, end - first, left, y0, steps.length * cw, (end - first) * rowHeight);
+      // White gaps between rows, and between columns when they are wide.
+      ctx.fillStyle = '#ffffff';
+      for (let i = first; i <= end; i++) ctx.fillRect(left, i * rowHeight - top - 1, cellsRight - left, 2);
+      if (cw >= 12) {
+        for (let k = 1; k < steps.length; k++) ctx.fillRect(Math.round(left + k * cw) - 0.5, y0, 1, (end - first) * rowHeight);
+      }
+      // Group separators over the gaps, across labels and cells.
+      ctx.fillStyle = SEPARATOR_COLOR;
+      for (let i = Math.max(1, first); i < end; i++) {
+        if (this.rows[i].groupStart) ctx.fillRect(0, i * rowHeight - top, cellsRight, 1);
       }
     }
     if (this.hover && this.hover.row >= first && this.hover.row < end) {

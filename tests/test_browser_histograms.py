@@ -248,3 +248,28 @@ def test_density_view(browser, views_server):
     card.screenshot(path=str(ARTIFACTS / "histograms_density_two_runs.png"))
     assert not dashboard.errors, dashboard.errors
     dashboard.page.close()
+
+
+def test_view_options_in_the_url(browser, views_server):
+    dashboard = open_kernel(browser, views_server)
+    dashboard.testid("histogram-mode").select_option("density")
+    dashboard.testid("histogram-log").check()
+    dashboard.testid("update_ratio-log").uncheck()
+    page = dashboard.page
+    page.wait_for_function("() => location.hash.includes('p.weights.h.histogram=density')")
+    url = page.url
+    for key in ("p.weights.h.histogram=density", "p.weights.h.log_counts=1", "p.weights.h.update_log=0"):
+        assert key in url, url
+    page.close()
+
+    # The link reopens the same views; an unknown key is ignored.
+    reopened = open_page(browser, url + "&p.weights.h.unknown=7", "convnet")
+    expect(reopened.testid("variable-path")).to_have_text(VARIABLE)
+    expect(reopened.testid("histogram-mode")).to_have_value("density")
+    expect(reopened.testid("histogram-log")).to_be_checked()
+    expect(reopened.testid("update_ratio-log")).not_to_be_checked()
+    canvas = reopened.testid("histogram-steps-canvas")
+    expect(canvas).to_have_attribute("data-bins", re.compile(r"^\d+$"))
+    assert reopened.pixels(canvas)["distinct"] >= 20
+    assert not reopened.errors, reopened.errors
+    reopened.page.close()
