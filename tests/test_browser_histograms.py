@@ -6,7 +6,8 @@ drawn from step 1 on (step 0 has no previous value) with the value
 `||W_1 - W_0|| / ||W_1||`, and offers a log axis; the histogram card's
 ridgeline and step × value density views draw every step, change with log
 counts, hover with the exact step, bucket and count, and set the step when
-clicked; with two runs each gets its own small multiple. Screenshots go to
+clicked; with two runs each gets its own small multiple. The chosen views
+are kept in the URL and a copied link reopens them. Screenshots go to
 `tests/artifacts/histograms_*.png`.
 """
 
@@ -263,7 +264,9 @@ def test_view_options_in_the_url(browser, views_server):
     page.close()
 
     # The link reopens the same views; an unknown key is ignored.
-    reopened = open_page(browser, url + "&p.weights.h.unknown=7", "convnet")
+    reopened = open_page(browser, views_server, "convnet")
+    reopened.page.goto(url + "&p.weights.h.unknown=7")
+    reopened.page.reload()
     expect(reopened.testid("variable-path")).to_have_text(VARIABLE)
     expect(reopened.testid("histogram-mode")).to_have_value("density")
     expect(reopened.testid("histogram-log")).to_be_checked()
