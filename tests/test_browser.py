@@ -222,9 +222,9 @@ def run_browse_compare_and_step(dashboard):
     expect(panel.locator('[data-testid="colorbar"]')).to_be_visible()
     picture_at_step_2 = heatmap.evaluate("c => c.toDataURL()")
 
-    # Hover reads out a cell.
+    # Hover reads out a cell, by the kernel's axis names.
     dashboard.page.mouse.move(box["x"] + 2, box["y"] + 2)
-    expect(dashboard.testid("tooltip")).to_contain_text("row 0, column 0")
+    expect(dashboard.testid("tooltip")).to_contain_text("in 0, out 0")
     expect(dashboard.testid("tooltip")).to_contain_text("value ")
 
     # The step slider re-fetches the tensor; the keyboard moves it.
@@ -301,7 +301,7 @@ def test_hover_shows_the_exact_logged_value(open_dashboard, logged_runs):
             box["y"] + (i + 0.5) * box["height"] / rows,
         )
         tooltip = dashboard.testid("tooltip")
-        expect(tooltip).to_contain_text("row %d, column %d" % (i, j))
+        expect(tooltip).to_contain_text("in %d, out %d" % (i, j))
         shown = tooltip.inner_text().split("value ")[1].strip()
         # Shown as the shortest decimal that reads back as the same float32.
         assert np.float32(float(shown)) == expected[i, j], (i, j, shown, expected[i, j])
