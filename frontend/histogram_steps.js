@@ -143,17 +143,19 @@ export function rebinCounts(edges, counts, targetEdges) {
 }
 
 /**
- * Every histogram rebinned onto `binCount` common bins spanning all of them.
+ * Every histogram rebinned onto `binCount` common bins spanning all of them
+ * (or `range`).
  * @param {!Array<!Histogram>} histograms  One per logged step, ascending.
  * @param {number} binCount
+ * @param {?Array<number>=} range  `[lo, hi]` of the bins, e.g. shared with
+ *     other runs; by default {@link valueRange} of the histograms.
  * @return {?{edges: !Array<number>, counts: !Array<!Array<number>>, max: number}}
  *     `counts[k][j]`: the count of histogram k in common bin j; `max`: the
  *     largest of them. Null when no histogram has finite edges.
  */
-export function stepDensity(histograms, binCount) {
-  const range = valueRange(histograms);
-  if (!range) return null;
-  const [lo, hi] = widenRange(range);
+export function stepDensity(histograms, binCount, range = null) {
+  if (!valueRange(histograms)) return null;
+  const [lo, hi] = widenRange(range || /** @type {!Array<number>} */ (valueRange(histograms)));
   const edges = uniformEdges(lo, hi, binCount);
   const counts = histograms.map((hist) => rebinCounts(hist.edges, hist.counts, edges));
   const max = Math.max(0, ...counts.map((column) => Math.max(...column)));
@@ -321,7 +323,10 @@ export function mixWithWhite(color, amount) {
  *   chosenStep: ?number,
  *   hoverStep: (?number|undefined),
  *   emptyText: (string|undefined),
+ *   range: (?Array<number>|undefined),
  * }}
+ *     `range`: the values shown, `[lo, hi]`, e.g. the same for every run;
+ *     by default those of the histograms.
  *     `histograms` ascending by step; `chosenStep` is highlighted in
  *     orange, `hoverStep` (under the mouse) in the run's colour;
  *     `emptyText` replaces "no histograms" when there are none.
@@ -424,7 +429,7 @@ export function drawRidgeline(canvas, spec) {
     drawEmpty(ctx, width, height, histograms.length ? 'no finite values' : spec.emptyText || 'no histograms');
     return null;
   }
-  const domain = widenRange(range);
+  const domain = widenRange(spec.range || range);
   const chosenIndex = histograms.findIndex((hist) => hist.step === chosenStep);
   const shown = ridgelineRows(histograms.length, chosenIndex);
   ctx.font = FONT;
@@ -557,7 +562,7 @@ export function drawDensity(canvas, spec) {
     drawEmpty(ctx, width, height, histograms.length ? 'no finite values' : spec.emptyText || 'no histograms');
     return null;
   }
-  const domain = widenRange(range);
+  const domain = widenRange(spec.range || range);
   ctx.font = FONT;
   const valueTicks = niceTicks(domain[0], domain[1], Math.max(2, Math.floor(height / 34)));
   const valueLabels = valueTicks.ticks.map((t) => formatTick(t, valueTicks.spacing));
@@ -565,7 +570,7 @@ export function drawDensity(canvas, spec) {
   const right = width - 46;
   const top = 6;
   const bottom = height - 18;
-  const density = /** @type {!Object} */ (stepDensity(histograms, densityBinCount(bottom - top)));
+  const density = /** @type {!Object} */ (stepDensity(histograms, densityBinCount(bottom - top), domain));
   const {edges, counts, max} = density;
   const steps = histograms.map((hist) => hist.step);
   const columnWidth = (right - left) / steps.length;

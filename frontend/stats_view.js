@@ -6,7 +6,15 @@ import {h, swatch} from './dom.js';
 import {drawChart, onCanvasHover, nearestIndex} from './charts.js';
 import {formatApprox, formatCount} from './format.js';
 import {showTooltip, hideTooltip} from './tooltip.js';
-import {drawRidgeline, drawDensity, ridgelineHit, densityHit, hasFiniteValues, ridgelineHeight} from './histogram_steps.js';
+import {
+  drawRidgeline,
+  drawDensity,
+  ridgelineHit,
+  densityHit,
+  hasFiniteValues,
+  ridgelineHeight,
+  valueRange,
+} from './histogram_steps.js';
 
 /** @typedef {import('./data.js').Stats} Stats */
 /** @typedef {import('./data.js').Histogram} Histogram */
@@ -149,7 +157,7 @@ class StepsMultiple {
     this.frame = null;
     /** @type {?number} The step under the mouse, outlined. */
     this.hoverStep = null;
-    /** @type {?{width: number, height: number, labelled: boolean}} */
+    /** @type {?{width: number, height: number, labelled: boolean, range: ?Array<number>}} */
     this.size = null;
     this.label = h('div', {class: 'tbw-histogram-run-label'});
     this.canvas = /** @type {!HTMLCanvasElement} */ (
@@ -182,10 +190,11 @@ class StepsMultiple {
    * @param {number} width  CSS pixels.
    * @param {number} height  CSS pixels.
    * @param {boolean} labelled  Show the run's name above (several runs).
+   * @param {?Array<number>} range  The values shown, the same for all runs.
    */
-  draw(series, width, height, labelled) {
+  draw(series, width, height, labelled, range) {
     this.series = series;
-    this.size = {width, height, labelled};
+    this.size = {width, height, labelled, range};
     this.element.dataset.run = series.run;
     this.label.replaceChildren(...(labelled ? [swatch(series.color), series.run] : []));
     this.label.hidden = !labelled;
@@ -197,6 +206,7 @@ class StepsMultiple {
       logCounts: this.view.state.log_counts === '1',
       chosenStep: series.step,
       hoverStep: this.hoverStep,
+      range,
       emptyText: series.stats ? 'no histograms' : 'loading…',
     };
     this.frame = this.view.state.histogram === 'ridgeline' ? drawRidgeline(this.canvas, spec) : drawDensity(this.canvas, spec);
@@ -251,7 +261,9 @@ class StepsMultiple {
   setHoverStep(step) {
     if (step === this.hoverStep) return;
     this.hoverStep = step;
-    if (this.series && this.size) this.draw(this.series, this.size.width, this.size.height, this.size.labelled);
+    if (!this.series || !this.size) return;
+    const {width, height, labelled, range} = this.size;
+    this.draw(this.series, width, height, labelled, range);
   }
 
   /**
@@ -529,7 +541,9 @@ export class StatsView {
     const base = shown.length > 1 ? 200 : 240;
     const steps = Math.max(0, ...this.series.map((s) => (s.stats ? s.stats.histograms.length : 0)));
     const height = this.state.histogram === 'ridgeline' ? ridgelineHeight(steps, base) : base;
-    this.series.forEach((s, i) => shown[i].draw(s, width, height, this.series.length > 1));
+    // One value range for all runs, so that they compare at a glance.
+    const range = valueRange(this.series.flatMap((s) => (s.stats ? s.stats.histograms : [])));
+    this.series.forEach((s, i) => shown[i].draw(s, width, height, this.series.length > 1, range));
   }
 
   /**

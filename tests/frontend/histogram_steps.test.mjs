@@ -114,6 +114,10 @@ test('the common range spans every histogram and skips those without finite valu
   assert.equal(stepDensity([empty], 4), null);
   const density = stepDensity([a, b, empty], 4);
   assert.deepEqual(density.counts, [[1, 1, 0, 0], [0, 0, 2, 2], [0, 0, 0, 0]]);
+  // A given range (shared with other runs) sets the bins.
+  const shared = stepDensity([a], 4, [-1, 7]);
+  assert.deepEqual(shared.edges, [-1, 1, 3, 5, 7]);
+  assert.deepEqual(shared.counts, [[2, 0, 0, 0]]);
   // All counts zero: the maximum is 0.
   assert.equal(stepDensity([histogram(0, 0, 1, [0, 0])], 2).max, 0);
 });
