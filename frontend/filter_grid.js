@@ -84,19 +84,25 @@ export function filterLayout(gridShape, tileShape, box) {
   };
 }
 
+/** Pixels per tile element of a large grid's first view: tiles stay legible. */
+export const DEFAULT_TILE_CELL = 3;
+
 /**
- * How many tiles fit a box at one pixel per element, and at most
- * `maxCells` values in all: the largest window of a grid worth asking for.
+ * How many tiles fit a box at `cell` pixels per element, and at most
+ * `maxCells` values in all. At one pixel: the largest window of a grid worth
+ * asking for (zoomed out fully); at {@link DEFAULT_TILE_CELL}: the first
+ * window of a large grid.
  * @param {!Array<number>} gridShape  `[rows, columns]` of the whole grid.
  * @param {!Array<number>} tileShape
  * @param {{maxWidth: number, maxHeight: number}} box
  * @param {number} maxCells
+ * @param {number=} cell  Pixels per tile element.
  * @return {!Array<number>}  `[rows, columns]`, each at least 1.
  */
-export function tilesThatFit(gridShape, tileShape, box, maxCells) {
-  const gap = gapFor(tileShape, 1);
-  let rows = Math.max(1, Math.min(gridShape[0], Math.floor((box.maxHeight + gap) / (tileShape[0] + gap))));
-  let columns = Math.max(1, Math.min(gridShape[1], Math.floor((box.maxWidth + gap) / (tileShape[1] + gap))));
+export function tilesThatFit(gridShape, tileShape, box, maxCells, cell = 1) {
+  const gap = gapFor(tileShape, cell);
+  let rows = Math.max(1, Math.min(gridShape[0], Math.floor((box.maxHeight + gap) / (tileShape[0] * cell + gap))));
+  let columns = Math.max(1, Math.min(gridShape[1], Math.floor((box.maxWidth + gap) / (tileShape[1] * cell + gap))));
   const perTile = tileShape[0] * tileShape[1];
   while (rows * columns * perTile > maxCells && (rows > 1 || columns > 1)) {
     if (rows >= columns) rows--;

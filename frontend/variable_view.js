@@ -20,7 +20,7 @@ import {
   sliceOptions,
   tileAxes,
 } from './slice_controls.js';
-import {tilesThatFit} from './filter_grid.js';
+import {DEFAULT_TILE_CELL, tilesThatFit} from './filter_grid.js';
 import {ZOOM_STEP} from './heatmap.js';
 import {
   cellsToRequest,
@@ -608,7 +608,9 @@ export class VariableView {
     const shape = this.selectionShape();
     if (this.slice && this.slice.layout === 'filters') {
       const [rows, columns] = this.filterCapacity();
-      const base = this.window ? clampWindow(this.window, shape) : {rows: [0, rows], columns: [0, columns]};
+      const box = this.box || {maxWidth: 500, maxHeight: 360};
+      const first = tilesThatFit(shape, this.tileShape(), box, MAX_FILTER_VALUES, DEFAULT_TILE_CELL);
+      const base = this.window ? clampWindow(this.window, shape) : {rows: [0, first[0]], columns: [0, first[1]]};
       return {
         rows: [base.rows[0], Math.min(base.rows[1], base.rows[0] + rows)],
         columns: [base.columns[0], Math.min(base.columns[1], base.columns[0] + columns)],

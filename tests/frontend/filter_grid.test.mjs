@@ -31,6 +31,8 @@ test('tiles that fit a panel and the cell budget (ResNet 3×3×512×512)', () =>
   const [rows, columns] = tilesThatFit([512, 512], [3, 3], box, 9000);
   assert.ok(rows * columns * 9 <= 9000 && rows * columns * 9 > 8000, `${rows}×${columns}`);
   assert.deepEqual(tilesThatFit([2, 6], [3, 3], box, 1 << 22), [2, 6]);
+  // The first view of a large grid keeps tiles legible: 3 pixels per element, 2 between tiles.
+  assert.deepEqual(tilesThatFit([512, 512], [3, 3], box, 1 << 22, 3), [36, 42]);
 });
 
 test('hit testing finds tile and element, and nothing in gaps', () => {
