@@ -4,7 +4,7 @@
 
 import {h, message, replace} from './dom.js';
 import {ApiError, Latest, tensorUrl} from './data.js';
-import {formatCompact, formatCount, formatShape, plural} from './format.js';
+import {formatShape, plural} from './format.js';
 import {StatsView} from './stats_view.js';
 import {SCALE_KINDS, makeScale} from './colormap.js';
 import {RunPanel} from './run_panel.js';
@@ -348,37 +348,6 @@ export class VariableView {
     this.latest.next();
     this.variable = null;
     replace(this.element, content);
-  }
-
-  /**
-   * Shows the overview shown while no variable is selected.
-   * @param {?Tree} tree  The tree of the first selected run, when loaded.
-   */
-  showOverview(tree) {
-    const models = tree ? tree.models : [];
-    this.showMessage(
-      h(
-        'div',
-        {class: 'tbw-overview', testid: 'overview'},
-        message('No variable selected', 'Select a variable in the layer tree on the left to see its values, statistics and histogram.'),
-        models.length
-          ? h(
-              'div',
-              {class: 'tbw-overview-models'},
-              models.map((model) =>
-                h(
-                  'div',
-                  {class: 'tbw-card tbw-overview-model'},
-                  h('div', {class: 'tbw-overview-name'}, h('strong', {text: model.name}), ' ', h('span', {class: 'tbw-muted', text: model.class_name || ''})),
-                  h('div', {text: `${plural(model.parameter_count || 0, 'parameter')} (${formatCompact(model.parameter_count || 0)})`}),
-                  h('div', {class: 'tbw-muted', text: `${formatCount(model.trainable_parameter_count || 0)} trainable · ${formatCount((model.parameter_count || 0) - (model.trainable_parameter_count || 0))} non-trainable`}),
-                  h('div', {class: 'tbw-muted', text: `${tree ? `run ${tree.run}, step ${tree.step}` : ''}`}),
-                ),
-              ),
-            )
-          : null,
-      ),
-    );
   }
 
   /**
