@@ -424,8 +424,8 @@ class ProviderReader:
         Returns:
           `(steps, variables, fields, matrix)`: ascending steps, a list of
           `(path, statistics tag)`, the field names, and a float64 array
-          `[variable, step, field]`, NaN where a variable was not logged at a
-          step (`logged` marks where it was: `matrix[..., -1]` is 1 there).
+          `[variable, step, field + 1]`: NaN where a variable was not logged
+          at a step, and a last column that is 1 where it was.
 
         Raises:
           NotFoundError: the run has no statistics.
@@ -433,7 +433,11 @@ class ProviderReader:
         series = self._series(ctx, experiment_id, metadata.KIND_STATISTICS, runs=[run]).get(run, {})
         if not series:
             raise errors.NotFoundError("Run %r has no weights statistics." % run)
-        key = (experiment_id, run, tuple(sorted((tag, s.max_step) for tag, (s, _) in series.items())))
+        key = (
+            experiment_id,
+            run,
+            tuple(sorted((tag, s.max_step, s.max_wall_time) for tag, (s, _) in series.items())),
+        )
         with self._matrix_lock:
             cached = self._matrix_cache.get(run)
         if cached is not None and cached[0] == key:
@@ -611,17 +615,21 @@ class ProviderReader:
         )[run][tag]
         # Only a series' first metadata is kept: when a newer writer added
         # fields to a run begun by an older one, its vectors are longer than
-        # the metadata says, and carry the current fields.
-        if data and np.asarray(data[-1].numpy).size == metadata.statistics_length(content["bucket_count"]):
-            fields = list(metadata.STATISTICS_FIELDS)
+        # the metadata says and carry the current fields. Each record is read
+        # by its own length; missing fields are NaN.
+        current = list(metadata.STATISTICS_FIELDS)
+        stored = content["fields"]
+        current_length = metadata.statistics_length(content["bucket_count"], current)
+        if any(np.asarray(datum.numpy).size == current_length for datum in data):
+            fields = current
         columns = {field: [] for field in fields}
         histograms = []
         for datum in data:
             vector = np.asarray(datum.numpy).reshape(-1)
-            if vector.size != metadata.statistics_length(content["bucket_count"], fields):
-                # An older record of a mixed series: pad the missing fields with NaN.
-                old = content["fields"]
-                vector = np.concatenate([vector[: len(old)], np.full(len(fields) - len(old), np.nan), vector[len(old) :]])
+            if fields is current and vector.size != current_length:
+                vector = np.concatenate(
+                    [vector[: len(stored)], np.full(len(current) - len(stored), np.nan), vector[len(stored) :]]
+                )
             values, edges, counts = encoding.split_statistics(vector, fields, content["bucket_count"])
             for field in fields:
                 columns[field].append(values[field])

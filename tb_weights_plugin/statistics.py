@@ -41,7 +41,8 @@ def update_ratio(array, previous, norm_squared=None):
     if current.dtype.kind != "f":
         current = current.astype(np.float64)
         before = before.astype(np.float64)
-    difference = np.subtract(current, before, dtype=np.float64 if current.dtype.itemsize < 4 else None)
+    # In float64: a float32 difference can overflow (3e38 - -3e38).
+    difference = np.subtract(current, before, dtype=np.float64)
     change = float(np.einsum("i,i->", difference, difference, dtype=np.float64))
     norm = norm_squared if norm_squared is not None else float(np.einsum("i,i->", current, current, dtype=np.float64))
     if norm == 0.0:

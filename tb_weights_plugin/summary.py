@@ -43,15 +43,15 @@ class NoDefaultWriterError(RuntimeError):
 _LOG_DIRS = weakref.WeakKeyDictionary()
 _RECORD_WRITERS = weakref.WeakKeyDictionary()
 _RECORD_WRITERS_LOCK = threading.Lock()
-# Full tensors are written on a worker thread while the caller computes the
-# statistics: large file writes release the GIL, so the two overlap. (The
-# reverse, statistics on a thread pool, ran 3× slower than serial: numpy's
-# many short calls contend for the GIL.)
 # Each writer's last logged value of every variable, by model name and
 # variable path, for the update ratio: one host copy of the logged variables
 # per writer, released with the writer.
 _PREVIOUS_VALUES = weakref.WeakKeyDictionary()
 _PREVIOUS_VALUES_LOCK = threading.Lock()
+# Full tensors are written on a worker thread while the caller computes the
+# statistics: large file writes release the GIL, so the two overlap. (The
+# reverse, statistics on a thread pool, ran 3× slower than serial: numpy's
+# many short calls contend for the GIL.)
 _TENSOR_WRITER_THREAD = concurrent.futures.ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="tb_weights_tensor_writer"
 )

@@ -241,10 +241,14 @@ def _reduce_float64(values, axis, method):
         return values.mean(axis=axis)
     if method == "l2":
         return np.sqrt(np.einsum("...i,...i->...", np.moveaxis(values, axis, -1), np.moveaxis(values, axis, -1)))
-    # max_abs: the element of largest magnitude with its sign; argmax finds
-    # the first NaN, so a NaN wins; a tie of +a and -a keeps the first.
-    index = np.expand_dims(np.argmax(np.abs(values), axis=axis), axis)
-    return np.take_along_axis(values, index, axis=axis).squeeze(axis)
+    # max_abs: the element of largest magnitude with its sign; a NaN wins; a
+    # tie of +a and -a keeps +a, as block_max_abs does. (`select` refuses
+    # to reduce an axis of size 0.)
+    magnitude = np.abs(values)
+    best = np.max(magnitude, axis=axis, keepdims=True)
+    signed = np.max(np.where(magnitude == best, values, -np.inf), axis=axis, keepdims=True)
+    has_nan = np.isnan(values).any(axis=axis, keepdims=True)
+    return np.where(has_nan, np.nan, signed).squeeze(axis)
 
 
 def select(array, request):
@@ -292,6 +296,8 @@ def select(array, request):
     other_entries, reduce_axes = [], []
     for axis, entry in zip(others, entries):
         if isinstance(entry, str):
+            if array.shape[axis] == 0:
+                raise SliceError("Axis %d has size 0: there is nothing to reduce; show it instead." % axis)
             if entry not in REDUCTIONS:
                 raise SliceError(
                     "Unknown reduction %r for axis %d; use an index or one of %s." % (entry, axis, ", ".join(REDUCTIONS))
@@ -452,9 +458,10 @@ def slice_window(array, request):
     """The window a slice request selects, at full resolution (for downloads).
 
     Returns:
-      `(window, reduced)`: a numpy array (`[rows, columns]`, `[n]`, `[]`, or
-      for filters `[grid rows, grid columns, tile height, tile width]`) and
-      whether a reduction made it float64.
+      `(window, reduced, offsets)`: a numpy array (`[rows, columns]`, `[n]`,
+      `[]`, or for filters `[grid rows, grid columns, tile height, tile
+      width]`), whether a reduction made it float64, and the window's start
+      along each windowed axis (a list of ints).
 
     Raises:
       SliceError: as `slice_view`.
@@ -468,24 +475,41 @@ def slice_window(array, request):
     return selection[tuple(slices)], reduced, offsets
 
 
+# Elements formatted at a time by the CSV writers: numpy's string arrays take
+# 128 bytes per element, so a whole 2.4M-element kernel would take 300 MB.
+_CSV_CHUNK = 65536
+
+
 def csv_numbers(array):
     """The elements of `array` as strings: the shortest decimals that round-trip in its dtype.
 
     NumPy formats floats with the Dragon4 shortest representation of their
     own dtype (`0.1` for float32 0.1, not `0.10000000149011612`); non-finite
-    values are `nan`, `inf` and `-inf`.
+    values are `nan`, `inf` and `-inf`. (Values stored as bfloat16 arrive as
+    float32 and print as float32's shortest form, which round-trips too.)
+
+    Returns:
+      A numpy array of strings, the shape of `array`.
     """
     if array.dtype.kind == "b":
         array = array.astype(np.uint8)
     return array.astype(str)
 
 
+def _csv_lines(values, columns):
+    """Yields CSV lines of a flat array, `columns` values per line, formatting in chunks."""
+    rows_per_chunk = max(1, _CSV_CHUNK // max(columns, 1))
+    rows = values.size // columns if columns else 0
+    for start in range(0, rows, rows_per_chunk):
+        block = csv_numbers(values[start * columns : (start + rows_per_chunk) * columns].reshape(-1, columns))
+        yield "\n".join(",".join(row) for row in block.tolist())
+
+
 def csv_matrix(array):
     """CSV text of a rank 0, 1 or 2 array: one line per row (per value for rank ≤ 1)."""
-    text = csv_numbers(array)
-    if text.ndim < 2:
-        return "\n".join(text.reshape(-1).tolist()) + "\n"
-    return "\n".join(",".join(row) for row in text.tolist()) + "\n"
+    columns = array.shape[1] if array.ndim == 2 else 1
+    flat = np.ascontiguousarray(array).reshape(-1)
+    return "\n".join(_csv_lines(flat, columns)) + "\n"
 
 
 def csv_long(array, header, offsets=None):
@@ -499,11 +523,13 @@ def csv_long(array, header, offsets=None):
     Returns:
       The text, starting with the header line `<header...>,value`.
     """
-    values = csv_numbers(array).reshape(-1)
-    indices = np.indices(array.shape).reshape(array.ndim, -1)
-    if offsets:
-        indices = indices + np.asarray(offsets + [0] * (array.ndim - len(offsets))).reshape(-1, 1)
-    columns = [index.astype(str) for index in indices] + [values]
-    lines = [",".join(list(header) + ["value"])]
-    lines.extend(",".join(row) for row in zip(*columns))
-    return "\n".join(lines) + "\n"
+    offsets = list(offsets or []) + [0] * (array.ndim - len(offsets or []))
+    flat = np.ascontiguousarray(array).reshape(-1)
+    parts = [",".join(list(header) + ["value"])]
+    for start in range(0, flat.size, _CSV_CHUNK):
+        stop = min(flat.size, start + _CSV_CHUNK)
+        indices = np.unravel_index(np.arange(start, stop), array.shape)
+        columns = [(index + offset).astype(str) for index, offset in zip(indices, offsets)]
+        columns.append(csv_numbers(flat[start:stop]))
+        parts.append("\n".join(",".join(row) for row in zip(*(column.tolist() for column in columns))))
+    return "\n".join(parts) + "\n"

@@ -44,7 +44,8 @@ def reference_reduce(values, method):
     out = np.empty(values.shape[:-1])
     for index in np.ndindex(out.shape):
         row = values[index]
-        out[index] = np.nan if np.isnan(row).any() else row[np.argmax(np.abs(row))]
+        high, low = row.max(), row.min()
+        out[index] = np.nan if np.isnan(row).any() else (low if abs(low) > abs(high) else high)
     return out
 
 
@@ -159,6 +160,11 @@ def test_windows_and_downsampling_match_block_loops(shape, method):
 def test_block_max_abs_keeps_the_sign_and_nan():
     view = np.array([[1.0, -5.0, 2.0, 3.0], [np.nan, 0.0, 4.0, -4.0]])
     np.testing.assert_array_equal(tensor_views.block_max_abs(view, (2, 2)), [[-5.0, 3.0], [np.nan, 4.0]])
+    # The max-abs reduction of an axis follows the same rules, ±Inf included.
+    selection, *_ = tensor_views.select(
+        np.array([[1.0, -5.0], [4.0, -4.0], [np.nan, 9.0], [-np.inf, np.inf]]), SliceRequest(axes=(0,), other=("max_abs",))
+    )
+    np.testing.assert_array_equal(selection, [-5.0, 4.0, np.nan, np.inf])
 
 
 @pytest.mark.parametrize(
@@ -171,13 +177,22 @@ def test_block_max_abs_keeps_the_sign_and_nan():
         (SliceRequest(axes=(2, 3), other=(0, 9)), "Index 9 is out of range for axis 1 of size 3"),
         (SliceRequest(axes=(2, 3), other=(0, "median")), "Unknown reduction 'median'"),
         (SliceRequest(rows=(40, 50)), "holds nothing"),
+        (SliceRequest(axes=(0,), other=("mean", "l2", "max_abs"), rows=(0, 1)), None),
         (SliceRequest(axes=(2, 3), layout="filters"), "tile_axes"),
         (SliceRequest(axes=(2, 3), layout="filters", tile_axes=(0, 1), rows=(0, 4)), "at most 3 tiles"),
     ],
 )
 def test_requests_that_do_not_fit_say_why(request_, message):
+    if message is None:  # a valid request, for contrast
+        assert tensor_views.slice_view(np.zeros((2, 3, 4, 5), np.float32), request_, max_cells=20)["values"] == [0.0]
+        return
     with pytest.raises(tensor_views.SliceError, match=message):
         tensor_views.slice_view(np.zeros((2, 3, 4, 5), np.float32), request_, max_cells=20)
+
+
+def test_reducing_an_empty_axis_is_a_slice_error():
+    with pytest.raises(tensor_views.SliceError, match="Axis 0 has size 0"):
+        tensor_views.select(np.zeros((0, 3), np.float32), SliceRequest(axes=(1,), other=("max_abs",)))
 
 
 def test_csv_numbers_are_shortest_round_trip_decimals():
