@@ -61,11 +61,13 @@ export let ChartSpec;
  */
 export let ChartFrame;
 
-const AXIS_COLOR = '#9e9e9e';
+// Chart styling shared by every canvas chart of the dashboard.
+export const AXIS_COLOR = '#9e9e9e';
 const GRID_COLOR = '#eeeeee';
-const LABEL_COLOR = '#616161';
-const MARKER_COLOR = '#f57c00';
-const FONT = '10px Roboto, "Helvetica Neue", Arial, sans-serif';
+export const LABEL_COLOR = '#616161';
+/** The chosen step's marker. */
+export const MARKER_COLOR = '#f57c00';
+export const FONT = '10px Roboto, "Helvetica Neue", Arial, sans-serif';
 
 /**
  * Evenly spaced round tick values (steps of 1, 2 or 5 × 10^k) covering

@@ -4,7 +4,7 @@
 // max); both views show every step on one common value range. The layout
 // and rebinning are pure functions; the draw functions paint a given canvas.
 
-import {setupCanvas, niceTicks} from './charts.js';
+import {AXIS_COLOR, FONT, LABEL_COLOR, MARKER_COLOR, setupCanvas, niceTicks} from './charts.js';
 import {diverging, cssRgb} from './colormap.js';
 import {formatTick, formatCompact} from './format.js';
 
@@ -30,12 +30,8 @@ export function ridgelineHeight(rowCount, base) {
   return Math.max(base, Math.min(460, 120 + 8 * Math.min(rowCount, MAX_RIDGELINE_ROWS)));
 }
 
-const LABEL_COLOR = '#616161';
-const AXIS_COLOR = '#9e9e9e';
-const MARKER_COLOR = '#f57c00';
 // Columns of steps without finite values: a grey no count can take.
 const NO_VALUES_COLOR = '#d6d6d6';
-const FONT = '10px Roboto, "Helvetica Neue", Arial, sans-serif';
 const BOLD_FONT = '500 10px Roboto, "Helvetica Neue", Arial, sans-serif';
 
 /**
@@ -411,6 +407,26 @@ function drawEmpty(ctx, width, height, text) {
 }
 
 /**
+ * Clears a histograms-over-steps canvas and finds its value domain, or says
+ * on the canvas that there is nothing to draw.
+ * @param {!HTMLCanvasElement} canvas
+ * @param {!StepsViewSpec} spec
+ * @return {?{ctx: !CanvasRenderingContext2D, domain: !Array<number>}}  Null
+ *     when no step has a finite value.
+ */
+function startStepsView(canvas, spec) {
+  const {width, height, histograms} = spec;
+  const ctx = setupCanvas(canvas, width, height);
+  ctx.clearRect(0, 0, width, height);
+  const range = valueRange(histograms);
+  if (!range) {
+    drawEmpty(ctx, width, height, histograms.length ? 'no finite values' : spec.emptyText || 'no histograms');
+    return null;
+  }
+  return {ctx, domain: widenRange(spec.range || range)};
+}
+
+/**
  * Draws a ridgeline: one filled step curve per logged step, earlier steps
  * above and behind, later ones below and in front, the colour fading from
  * pale (early) to the run's colour (late); the chosen step outlined in
@@ -422,14 +438,9 @@ function drawEmpty(ctx, width, height, text) {
  */
 export function drawRidgeline(canvas, spec) {
   const {width, height, histograms, color, logCounts, chosenStep} = spec;
-  const ctx = setupCanvas(canvas, width, height);
-  ctx.clearRect(0, 0, width, height);
-  const range = valueRange(histograms);
-  if (!range) {
-    drawEmpty(ctx, width, height, histograms.length ? 'no finite values' : spec.emptyText || 'no histograms');
-    return null;
-  }
-  const domain = widenRange(spec.range || range);
+  const start = startStepsView(canvas, spec);
+  if (!start) return null;
+  const {ctx, domain} = start;
   const chosenIndex = histograms.findIndex((hist) => hist.step === chosenStep);
   const shown = ridgelineRows(histograms.length, chosenIndex);
   ctx.font = FONT;
@@ -555,14 +566,9 @@ export function densityHit(frame, px, py) {
  */
 export function drawDensity(canvas, spec) {
   const {width, height, histograms, logCounts, chosenStep} = spec;
-  const ctx = setupCanvas(canvas, width, height);
-  ctx.clearRect(0, 0, width, height);
-  const range = valueRange(histograms);
-  if (!range) {
-    drawEmpty(ctx, width, height, histograms.length ? 'no finite values' : spec.emptyText || 'no histograms');
-    return null;
-  }
-  const domain = widenRange(spec.range || range);
+  const start = startStepsView(canvas, spec);
+  if (!start) return null;
+  const {ctx, domain} = start;
   ctx.font = FONT;
   const valueTicks = niceTicks(domain[0], domain[1], Math.max(2, Math.floor(height / 34)));
   const valueLabels = valueTicks.ticks.map((t) => formatTick(t, valueTicks.spacing));
