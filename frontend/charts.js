@@ -414,8 +414,10 @@ export function drawChart(canvas, spec) {
     ctx.fillText(spec.emptyText || 'no finite values', (frame.left + frame.right) / 2, (frame.top + frame.bottom) / 2);
   }
 
-  // The plot area, for tests that point at data positions.
+  // The plot area and the number of series drawn (0 while loading), for
+  // tests that point at data positions.
   canvas.dataset.plot = [frame.left, frame.top, frame.right, frame.bottom].join(',');
+  canvas.dataset.series = String(empty ? 0 : lines.length + bars.length);
   return {...frame, x, y, invertX, invertY, empty};
 }
 

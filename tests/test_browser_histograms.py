@@ -24,9 +24,12 @@ STATISTICS_TAG = VARIABLE + "/statistics"
 RUN_COLOR = "#425066"  # colormap.runColor(0): conv_a, the first run
 NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
 
-# Pixels near `color` in each column of a canvas (device pixels).
+# Pixels near `color` in each column of a canvas (device pixels), and the plot
+# area of the same drawing (read together: a redraw in between, e.g. after a
+# resize, would otherwise pair one drawing's pixels with another's frame).
 COLUMN_PIXELS_JS = """
 (canvas, color) => {
+  const plot = canvas.dataset.plot.split(',').map(Number);
   const probe = document.createElement('span');
   probe.style.color = color;
   document.body.appendChild(probe);
@@ -41,7 +44,7 @@ COLUMN_PIXELS_JS = """
       columns[(i / 4) % width]++;
     }
   }
-  return columns;
+  return {plot, columns};
 }
 """
 
@@ -62,7 +65,8 @@ def open_kernel(browser, url):
     dashboard.row(VARIABLE).click()
     expect(dashboard.testid("variable-path")).to_have_text(VARIABLE)
     expect(dashboard.testid("step-value")).to_have_text("3")
-    expect(dashboard.testid("stat-chart-update_ratio").locator("canvas")).to_have_attribute("data-plot", re.compile("."))
+    # Drawn with the run's statistics, not the "loading…" frame.
+    expect(dashboard.testid("stat-chart-update_ratio").locator("canvas")).to_have_attribute("data-series", "1")
     return dashboard
 
 
@@ -106,11 +110,11 @@ def test_update_ratio_chart(browser, views_server, views_runs):
     canvas = chart.locator("canvas")
     log_box = dashboard.testid("update_ratio-log")
     expect(log_box).to_be_checked()  # ratios span decades: log by default
-    left, top, right, bottom = plot_area(canvas)
-    step_x = lambda step: left + (right - left) * step / 3
-
     # Drawn from step 1 on: no line pixel left of step 1, some at every step after.
-    columns = canvas.evaluate(COLUMN_PIXELS_JS, RUN_COLOR)
+    drawing = canvas.evaluate(COLUMN_PIXELS_JS, RUN_COLOR)
+    left, top, right, bottom = drawing["plot"]
+    step_x = lambda step: left + (right - left) * step / 3
+    columns = drawing["columns"]
     drawn = [x for x, n in enumerate(columns) if n]
     assert drawn, "no pixel of the run's colour"
     assert abs(min(drawn) - step_x(1)) <= 4, (min(drawn), step_x(1))
@@ -131,9 +135,9 @@ def test_update_ratio_chart(browser, views_server, views_runs):
     # A linear axis draws differently, still from step 1 on.
     log_box.uncheck()
     assert picture(canvas) != log_picture
-    columns = canvas.evaluate(COLUMN_PIXELS_JS, RUN_COLOR)
-    left, top, right, bottom = plot_area(canvas)
-    assert abs(min(x for x, n in enumerate(columns) if n) - step_x(1)) <= 4
+    drawing = canvas.evaluate(COLUMN_PIXELS_JS, RUN_COLOR)
+    left, top, right, bottom = drawing["plot"]
+    assert abs(min(x for x, n in enumerate(drawing["columns"]) if n) - step_x(1)) <= 4
     dashboard.testid("stats-section").screenshot(path=str(ARTIFACTS / "histograms_update_ratio.png"))
     assert not dashboard.errors, dashboard.errors
     dashboard.page.close()
