@@ -142,7 +142,9 @@ class WeightsReader:
           A dict of numpy arrays: `steps` (int64), `tensor_steps` (the steps
           with a full tensor, int64), `wall_times` (float64 seconds), one
           float64 array per statistic (`mean`, `std`, `min`, `max`,
-          `l2_norm`, `zero_fraction`, `nan_count`, `inf_count`), and
+          `l2_norm`, `zero_fraction`, `nan_count`, `inf_count`,
+          `update_ratio`; NaN at a run's first log of the variable, and at
+          steps written by a version that predates the field), and
           `histogram_edges` (steps × 65) and `histogram_counts` (steps × 64).
 
         Raises:

@@ -355,6 +355,69 @@ def test_update_ratio_is_the_relative_change_since_the_previous_logged_step(view
         assert ratios[k] == pytest.approx(expected, rel=1e-6) and ratios[k] > 0
 
 
+def test_a_run_begun_by_an_older_writer_reads_every_step_and_its_update_ratios(tmp_path):
+    """Steps 0-1 as a writer from before the update ratio (8 fields), 2-3 by this one.
+
+    TensorBoard keeps a series' first metadata, so the run's statistics say
+    8 fields while steps 2-3 carry 9: each record must be read by its own
+    length, with the update ratio NaN where it was not logged.
+    """
+    import tensorflow as tf
+    from tensorboard.compat.proto import summary_pb2
+    from tensorboard.util import tensor_util
+    from tb_weights_plugin import metadata, reader, statistics, summary
+
+    older_fields = [f for f in metadata.STATISTICS_FIELDS if f != "update_ratio"]
+    assert len(older_fields) == 8
+    rng = np.random.default_rng(7)
+    values = {step: {"w": rng.normal(size=(4, 3)).astype(np.float32), "b": rng.normal(size=(3,)).astype(np.float32)} for step in range(4)}
+    run_dir = str(tmp_path / "mixed")
+    with tf.summary.create_file_writer(run_dir).as_default():
+        for step in (0, 1):
+            old = summary_pb2.Summary()
+            for name, array in values[step].items():
+                vector = np.delete(statistics.compute_statistics(array), metadata.STATISTICS_FIELDS.index("update_ratio"))
+                old.value.add(
+                    tag=metadata.statistics_tag("m/" + name),
+                    metadata=metadata.create_summary_metadata(metadata.KIND_STATISTICS, path="m/" + name, fields=older_fields),
+                    tensor=tensor_util.make_tensor_proto(vector),
+                )
+            tf.summary.experimental.write_raw_pb(old.SerializeToString(), step=step)
+        tf.summary.flush()
+    writer = summary.create_file_writer(run_dir)
+    with writer.as_default():
+        for step in (2, 3):
+            summary.weights(values[step], step=step, name="m")
+    writer.flush()
+
+    client = make_client(str(tmp_path))
+    stats = get_ok(client, "stats", run="mixed", tag="m/w/statistics")
+    assert stats["steps"] == [0, 1, 2, 3]
+    assert list(stats["statistics"]) == list(metadata.STATISTICS_FIELDS)
+    w = {step: values[step]["w"].astype(np.float64) for step in range(4)}
+    assert stats["statistics"]["max"] == [float(w[step].max()) for step in range(4)]
+    assert stats["statistics"]["l2_norm"] == pytest.approx([np.linalg.norm(w[step]) for step in range(4)], rel=1e-12)
+    # NaN before this writer's second log: not logged at 0-1, first log at 2.
+    expected_ratio = np.linalg.norm(w[3] - w[2]) / np.linalg.norm(w[3])
+    assert stats["statistics"]["update_ratio"][:3] == ["NaN", "NaN", "NaN"]
+    assert stats["statistics"]["update_ratio"][3] == pytest.approx(expected_ratio, rel=1e-12)
+    assert [sum(h["counts"]) for h in stats["histograms"]] == [12, 12, 12, 12]
+
+    overview = get_ok(client, "overview", run="mixed", field="update_ratio")
+    assert [v["path"] for v in overview["variables"]] == ["m/w", "m/b"]
+    assert overview["variables"][0]["values"] == stats["statistics"]["update_ratio"]
+    maxima = get_ok(client, "overview", run="mixed", field="max")
+    assert maxima["variables"][1]["values"] == [float(values[step]["b"].max()) for step in range(4)]
+    assert get_ok(client, "first_nonfinite", run="mixed")["step"] is None
+
+    read = reader.WeightsReader(str(tmp_path)).statistics("mixed", "m/b")
+    np.testing.assert_array_equal(read["steps"], [0, 1, 2, 3])
+    np.testing.assert_array_equal(read["mean"], [np.mean(values[step]["b"], dtype=np.float64) for step in range(4)])
+    b2, b3 = values[2]["b"].astype(np.float64), values[3]["b"].astype(np.float64)
+    assert np.isnan(read["update_ratio"][:3]).all()
+    assert read["update_ratio"][3] == pytest.approx(np.linalg.norm(b3 - b2) / np.linalg.norm(b3), rel=1e-12)
+
+
 def test_overview_gives_one_statistic_per_variable_and_step_in_tree_order(views_client, logged):
     overview = get_ok(views_client, "overview", run="conv_a", field="l2_norm")
     assert overview["steps"] == list(VIEWS_STEPS)
