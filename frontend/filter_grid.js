@@ -16,6 +16,12 @@ import {attachZoomPan, isDragging} from './heatmap.js';
 /** The most CSS pixels one kernel element of a tile may take. */
 export const MAX_TILE_CELL = 16;
 
+/**
+ * The colour of the gaps between tiles: a mid grey, outside the diverging
+ * and viridis maps, so that near-zero (white) tiles keep visible edges.
+ */
+export const TILE_GAP_RGB = [190, 190, 190];
+
 /** The largest a tile may be, in CSS pixels per side. */
 const MAX_TILE_PIXELS = 72;
 
@@ -82,6 +88,37 @@ export function filterLayout(gridShape, tileShape, box) {
     width: columns * pitchX - gap,
     height: rows * pitchY - gap,
   };
+}
+
+/**
+ * How many tiles per row a strip of `count` tiles (a grid of one row or one
+ * column, e.g. a depthwise kernel's `in × multiplier` grid with multiplier 1)
+ * is wrapped into: of the row lengths whose layout fits `box`'s width, the
+ * one with the largest tiles, then the fewest rows. When none fits, 1.
+ * @param {number} count  Tiles in the strip, at least 1.
+ * @param {!Array<number>} tileShape  `[height, width]` of a tile.
+ * @param {{maxWidth: number, maxHeight: number}} box  CSS pixels.
+ * @return {number}  Tiles per row, from 1 to `count`.
+ */
+export function wrapColumns(count, tileShape, box) {
+  let best = {columns: 1, cell: 0, rows: Infinity};
+  for (let columns = 1; columns <= count; columns++) {
+    const rows = Math.ceil(count / columns);
+    const layout = filterLayout([rows, columns], tileShape, box);
+    if (layout.width > box.maxWidth) break;  // wider rows only get wider
+    if (layout.cell > best.cell || (layout.cell === best.cell && rows < best.rows)) best = {columns, cell: layout.cell, rows};
+  }
+  return best.columns;
+}
+
+/**
+ * Where the `k`-th tile of a strip goes when wrapped into rows of `columns`.
+ * @param {number} k
+ * @param {number} columns  Tiles per row (see {@link wrapColumns}).
+ * @return {!Array<number>}  `[row, column]` in the wrapped layout.
+ */
+export function wrappedPosition(k, columns) {
+  return [Math.floor(k / columns), k % columns];
 }
 
 /** Pixels per tile element of a large grid's first view: tiles stay legible. */
@@ -161,14 +198,18 @@ export function tileRanges(values, perTile) {
  * Options of a filter grid. `scale`: the colours of the whole grid;
  * `perTile`: give each tile its own range instead (of the same kind);
  * `describe(row, column, tileRow, tileColumn)`: the index text of an
- * element (tile coordinates in the window); `onZoom`, `onPan`: as for heat
- * maps, in tiles (see heatmap.js attachZoomPan).
+ * element (tile coordinates in the window's grid); `onZoom`, `onPan`: as
+ * for heat maps, in tiles (see heatmap.js attachZoomPan); `wrap`: for a
+ * strip (a window of one grid row or one grid column), the tiles per row to
+ * wrap it into (see {@link wrapColumns}); a wrapped strip shows whole and
+ * does not zoom.
  * @typedef {{
  *   box: {maxWidth: number, maxHeight: number},
  *   scale: !ColorScale, perTile: boolean,
  *   describe: function(number, number, number, number): string,
  *   onZoom: (function(number, !Array<number>)|undefined),
  *   onPan: (function(number, number)|undefined),
+ *   wrap: (number|undefined),
  * }}
  */
 export let FilterGridOptions;
@@ -181,7 +222,14 @@ export let FilterGridOptions;
  */
 export function createFilterGrid(tensor, options) {
   const [rows, columns, tileHeight, tileWidth] = tensor.values_shape;
-  const layout = filterLayout([rows, columns], [tileHeight, tileWidth], options.box);
+  const count = rows * columns;
+  const wrap = options.wrap && (rows === 1 || columns === 1) ? Math.min(options.wrap, count) : 0;
+  // Tile t (row-major in the window's grid) is drawn at place(t).
+  /** @param {number} t @return {!Array<number>} */
+  const place = wrap ? (t) => wrappedPosition(t, wrap) : (t) => [Math.floor(t / columns), t % columns];
+  const layout = wrap
+    ? filterLayout([Math.ceil(count / wrap), wrap], [tileHeight, tileWidth], options.box)
+    : filterLayout([rows, columns], [tileHeight, tileWidth], options.box);
   const perTile = tileHeight * tileWidth;
   const values = Float64Array.from(tensor.values);
   const colors = new Int32Array(values.length);
@@ -201,7 +249,9 @@ export function createFilterGrid(tensor, options) {
       class: 'tbw-heatmap tbw-filter-grid',
       testid: 'filter-grid',
       role: 'img',
-      'aria-label': `Filter grid of ${rows}×${columns} tiles of ${tileHeight}×${tileWidth}`,
+      'aria-label': wrap
+        ? `Filter grid of ${count} tiles of ${tileHeight}×${tileWidth}, ${wrap} per row`
+        : `Filter grid of ${rows}×${columns} tiles of ${tileHeight}×${tileWidth}`,
     })
   );
   canvas.width = Math.max(1, Math.round(layout.width * ratio));
@@ -214,43 +264,57 @@ export function createFilterGrid(tensor, options) {
   const stride = canvas.width;
   /** @param {number} css @return {number} */
   const device = (css) => Math.round(css * ratio);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < columns; c++) {
-      const base = (r * columns + c) * perTile;
-      for (let i = 0; i < tileHeight; i++) {
-        const y0 = device(r * layout.pitchY + i * layout.cell);
-        const y1 = device(r * layout.pitchY + (i + 1) * layout.cell);
-        for (let j = 0; j < tileWidth; j++) {
-          const x0 = device(c * layout.pitchX + j * layout.cell);
-          const x1 = device(c * layout.pitchX + (j + 1) * layout.cell);
-          const color = colors[base + i * tileWidth + j];
-          for (let y = y0; y < y1; y++) pixels.fill(color, y * stride + x0, y * stride + x1);
-        }
+  const gapWord = new Int32Array(Uint8ClampedArray.from([...TILE_GAP_RGB, 255]).buffer)[0];
+  const tileRows = layout.rows;
+  for (let t = 0; t < count; t++) {
+    const [r, c] = place(t);
+    const base = t * perTile;
+    if (layout.gap) {
+      // The gap to the right of the tile and below it, where a tile follows.
+      const right = c + 1 < layout.columns && t + 1 < count;
+      const below = r + 1 < tileRows && (wrap ? t + wrap < count : true);
+      const x0 = device(c * layout.pitchX);
+      const y0 = device(r * layout.pitchY);
+      const x1 = device(c * layout.pitchX + (right ? layout.pitchX : layout.pitchX - layout.gap));
+      const y1 = device(r * layout.pitchY + (below ? layout.pitchY : layout.pitchY - layout.gap));
+      for (let y = y0; y < y1; y++) pixels.fill(gapWord, y * stride + x0, y * stride + x1);
+    }
+    for (let i = 0; i < tileHeight; i++) {
+      const y0 = device(r * layout.pitchY + i * layout.cell);
+      const y1 = device(r * layout.pitchY + (i + 1) * layout.cell);
+      for (let j = 0; j < tileWidth; j++) {
+        const x0 = device(c * layout.pitchX + j * layout.cell);
+        const x1 = device(c * layout.pitchX + (j + 1) * layout.cell);
+        const color = colors[base + i * tileWidth + j];
+        for (let y = y0; y < y1; y++) pixels.fill(color, y * stride + x0, y * stride + x1);
       }
     }
   }
   ctx.putImageData(image, 0, 0);
+  if (wrap) canvas.dataset.wrap = String(wrap);
 
   const dtype = tensor.values_dtype || tensor.stored_dtype;
   attachZoomPan(canvas, {
     width: layout.columns * layout.pitchX,
     height: layout.rows * layout.pitchY,
-    window: {rows: [0, rows], columns: [0, columns]},
-    onZoom: options.onZoom,
-    onPan: options.onPan,
+    window: {rows: [0, layout.rows], columns: [0, layout.columns]},
+    onZoom: wrap ? undefined : options.onZoom,
+    onPan: wrap ? undefined : options.onPan,
   });
   onCanvasHover(
     canvas,
     (x, y, event) => {
       if (isDragging()) return;
       const hit = tileAt(layout, x, y);
-      if (!hit) {
+      const t = hit ? (wrap ? hit.row * wrap + hit.column : hit.row * columns + hit.column) : -1;
+      if (!hit || t >= count) {
         hideTooltip();
         return;
       }
-      const t = hit.row * columns + hit.column;
+      // The tile's place in the window's grid (a wrapped strip's k-th tile).
+      const [gridRow, gridColumn] = wrap ? (rows === 1 ? [0, t] : [t, 0]) : [hit.row, hit.column];
       const value = values[t * perTile + hit.tileRow * tileWidth + hit.tileColumn];
-      const lines = [options.describe(hit.row, hit.column, hit.tileRow, hit.tileColumn), `value ${formatValue(value, dtype)}`];
+      const lines = [options.describe(gridRow, gridColumn, hit.tileRow, hit.tileColumn), `value ${formatValue(value, dtype)}`];
       const range = ranges[t];
       if (options.perTile) {
         lines.push([null, range ? `tile range ${formatApprox(range[0], 4)} … ${formatApprox(range[1], 4)}` : 'tile has no finite value', 'muted']);

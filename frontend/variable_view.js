@@ -20,7 +20,7 @@ import {
   sliceOptions,
   tileAxes,
 } from './slice_controls.js';
-import {DEFAULT_TILE_CELL, tilesThatFit} from './filter_grid.js';
+import {DEFAULT_TILE_CELL, tilesThatFit, wrapColumns} from './filter_grid.js';
 import {ZOOM_STEP} from './heatmap.js';
 import {
   cellsToRequest,
@@ -459,7 +459,7 @@ export class VariableView {
     const twoD = this.slice !== null && (layout === 'filters' || this.slice.axes.length === 2);
     this.tileRangeControl.hidden = layout !== 'filters';
     this.downsampleControl.hidden = !(twoD && layout === 'heatmap') && this.slice !== null && this.slice.axes.length !== 1;
-    this.zoomControl.hidden = !twoD;
+    this.zoomControl.hidden = !twoD || this.isWrappedStrip();
     this.updateZoomReadout();
   }
 
@@ -560,6 +560,21 @@ export class VariableView {
   }
 
   /**
+   * Whether the filter grid is a strip wrapped into rows: one grid row or
+   * one grid column of more than one tile (a depthwise kernel with
+   * multiplier 1, a convolution over one input channel), small enough to
+   * show whole. A wrapped strip shows every tile and does not zoom.
+   * @return {boolean}
+   */
+  isWrappedStrip() {
+    if (!this.variable || !this.slice || this.slice.layout !== 'filters' || this.storedGrid) return false;
+    const shape = this.selectionShape();
+    if (shape.length !== 2 || Math.min(...shape) !== 1 || Math.max(...shape) < 2) return false;
+    const [th, tw] = this.tileShape();
+    return shape[0] * shape[1] * th * tw <= MAX_FILTER_VALUES;
+  }
+
+  /**
    * The most tiles of the grid a filter view shows at once.
    * @return {!Array<number>}
    */
@@ -575,6 +590,7 @@ export class VariableView {
    */
   currentWindow() {
     const shape = this.selectionShape();
+    if (this.isWrappedStrip()) return wholeWindow(shape);
     if (this.slice && this.slice.layout === 'filters') {
       const [rows, columns] = this.filterCapacity();
       const box = this.box || {maxWidth: 500, maxHeight: 360};
@@ -605,7 +621,7 @@ export class VariableView {
   zoomBy(factor, anchor) {
     if (!this.slice) return;
     const shape = this.selectionShape();
-    if (shape.length !== 2) return;
+    if (shape.length !== 2 || this.isWrappedStrip()) return;
     if (this.slice.layout === 'filters') {
       const capacity = this.filterCapacity();
       const next = zoomWindow(this.currentWindow(), shape, factor, anchor, [1, 1]);
@@ -625,7 +641,7 @@ export class VariableView {
    * @param {number} columns
    */
   panBy(rows, columns) {
-    if (this.selectionShape().length !== 2) return;
+    if (this.selectionShape().length !== 2 || this.isWrappedStrip()) return;
     this.setWindow(panWindow(this.currentWindow(), this.selectionShape(), rows, columns));
   }
 
@@ -903,7 +919,13 @@ export class VariableView {
       rangeNote: range.note,
       box,
       heatmap: {width: size.width, height: size.height, describe: this.cellDescriber(tensor), onZoom, onPan},
-      filters: {perTile: this.perTile, describe: this.tileDescriber(tensor), onZoom, onPan},
+      filters: {
+        perTile: this.perTile,
+        describe: this.tileDescriber(tensor),
+        onZoom,
+        onPan,
+        wrap: this.isWrappedStrip() ? wrapColumns(tensor.values_shape[0] * tensor.values_shape[1], this.tileShape(), box) : undefined,
+      },
     });
   }
 

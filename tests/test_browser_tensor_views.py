@@ -154,6 +154,44 @@ def test_filter_grid_tiles_and_tile_ranges(dashboard, views_runs):
     assert dashboard.errors == []
 
 
+def test_a_depthwise_strip_wraps_into_rows_and_shows_whole(dashboard, views_runs):
+    """MobileNet's last depthwise kernel [3, 3, 256, 1]: 256 tiles in rows, not one column."""
+    _, logged = views_runs
+    path = "mobilenet_0.25_32/conv_dw_13/kernel"
+    kernel = logged["mobilenet"][3][path]
+    assert kernel.shape == (3, 3, 256, 1)
+    select_runs(dashboard, ["mobilenet"])
+    open_variable(dashboard, path)
+    panel = wait_for_tensor(dashboard, "mobilenet", 3)
+    grid = panel.locator('[data-testid="filter-grid"]')
+    expect(grid).to_have_attribute("data-wrap", re.compile(r"^\d+$"))
+    per_row = int(grid.get_attribute("data-wrap"))
+    rows = -(-256 // per_row)
+    assert 8 <= per_row <= 64 and rows <= 32, per_row  # wrapped, not a 256-tile column
+    expect(grid).to_have_attribute("aria-label", "Filter grid of 256 tiles of 3×3, %d per row" % per_row)
+    expect(dashboard.testid("zoom-in")).to_be_hidden()  # the whole strip is shown: nothing to zoom
+
+    box = grid.bounding_box()
+    pitch = (box["width"] + 2) / per_row
+    assert abs(rows * pitch - 2 - box["height"]) < 1, (box, per_row)
+    cell = (pitch - 2) / 3
+    assert cell >= 3, box
+    # Every tile drawn: the last one (k = 255) too, at its wrapped place.
+    for k, kh, kw in [(0, 0, 0), (per_row + 1, 1, 2), (255, 2, 1)]:
+        row, column = divmod(k, per_row)
+        lines = tooltip_at(dashboard, grid, column * pitch + (kw + 0.5) * cell, row * pitch + (kh + 0.5) * cell)
+        assert lines[0] == "kh %d, kw %d, in %d, multiplier 0" % (kh, kw, k), lines
+        assert decimal.Decimal(value_of(lines)) == shortest_float32(kernel[kh, kw, k, 0]), lines
+    # Past the last tile of the last row: no tile, no tooltip.
+    if 256 % per_row:
+        grid_box = grid.bounding_box()
+        dashboard.page.mouse.move(grid_box["x"] + (per_row - 0.5) * pitch, grid_box["y"] + (rows - 0.5) * pitch)
+        expect(dashboard.testid("tooltip")).to_be_hidden()
+    dashboard.page.mouse.move(0, 0)
+    dashboard.screenshot("tensor_views_depthwise_wrapped.png")
+    assert dashboard.errors == []
+
+
 def fmt4(x):
     """formatApprox(x, 4): four significant digits, trailing zeros dropped."""
     text = "%.4g" % x

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import {MAX_TILE_CELL, filterLayout, tileAt, tileRanges, tilesThatFit} from '../../frontend/filter_grid.js';
+import {MAX_TILE_CELL, filterLayout, tileAt, tileRanges, tilesThatFit, wrapColumns, wrappedPosition} from '../../frontend/filter_grid.js';
 
 test('a small conv kernel gets large tiles with gaps', () => {
   // Conv2D [3, 3, 2, 6]: 2 rows (in) × 6 columns (out) of 3×3 tiles.
@@ -48,4 +48,29 @@ test('hit testing finds tile and element, and nothing in gaps', () => {
 test('per-tile ranges ignore non-finite values', () => {
   const values = [1, -2, NaN, 4, Infinity, 0.5, 0.25, -0.5, NaN, NaN, NaN, NaN];
   assert.deepEqual(tileRanges(values, 4), [[-2, 4], [-0.5, 0.5], null]);
+});
+
+test('a strip of tiles wraps into the rows that give the largest tiles', () => {
+  const box = {maxWidth: 500, maxHeight: 360};
+  // Depthwise 3×3×256×1. At 8 px per element (pitch 26) at most 19 tiles fit
+  // a row, 14 rows: 362 px > 360. At 7 px (pitch 23): 21 per row fit, and
+  // 20 per row is the first length with the fewest rows (13).
+  assert.equal(wrapColumns(256, [3, 3], box), 20);
+  const wrapped = filterLayout([13, 20], [3, 3], box);
+  assert.equal(wrapped.cell, 7);
+  assert.equal(filterLayout([256, 1], [3, 3], box).cell, 1); // unwrapped: one tall column
+  // Conv2D over one input channel, 3×3×1×16: tiles at their largest (16 px
+  // per element, pitch 50), 10 fit a row; 8 per row is the first with 2 rows.
+  assert.equal(wrapColumns(16, [3, 3], box), 8);
+  assert.equal(filterLayout([2, 8], [3, 3], box).cell, MAX_TILE_CELL);
+  // A box narrower than one tile: one per row.
+  assert.equal(wrapColumns(5, [3, 3], {maxWidth: 2, maxHeight: 100}), 1);
+  assert.equal(wrapColumns(1, [5, 5], box), 1);
+});
+
+test('the k-th tile of a wrapped strip is at row k / columns, column k mod columns', () => {
+  assert.deepEqual(wrappedPosition(0, 20), [0, 0]);
+  assert.deepEqual(wrappedPosition(19, 20), [0, 19]);
+  assert.deepEqual(wrappedPosition(20, 20), [1, 0]);
+  assert.deepEqual(wrappedPosition(255, 20), [12, 15]);
 });
