@@ -398,7 +398,10 @@ export function spacedLabels(positions, chosen, gap) {
  * @param {string} text
  */
 function drawEmpty(ctx, width, height, text) {
+  // No plot: the attributes tests wait for describe the last drawing only.
   delete ctx.canvas.dataset.plot;
+  delete ctx.canvas.dataset.baselines;
+  delete ctx.canvas.dataset.bins;
   ctx.font = FONT;
   ctx.fillStyle = LABEL_COLOR;
   ctx.textAlign = 'center';

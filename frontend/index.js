@@ -9,7 +9,7 @@ import {FirstNonfiniteControl} from './static/first_nonfinite.js';
 import {ModelOverview} from './static/overview.js';
 import {RunPicker} from './static/run_picker.js';
 import {LayerTree} from './static/tree.js';
-import {emptyState, readLocationHash, readState, writeLocationHash, writeState} from './static/url_state.js';
+import {KEY_PREFIX, emptyState, onLocationHashChange, parseHash, readLocationHash, readState, writeLocationHash, writeState} from './static/url_state.js';
 import {VariableView} from './static/variable_view.js';
 
 /** @typedef {import('./static/data.js').RunInfo} RunInfo */
@@ -168,11 +168,12 @@ export async function render() {
     layerTree.setStep(step);
   }
 
-  /** Keeps the runs, variable, overview and view options in the page's URL. */
-  function writeUrl() {
-    if (pending || !loaded) return;
-    /** @type {!UrlState} */
-    const state = {
+  /**
+   * What the dashboard shows, as kept in the URL.
+   * @return {!UrlState}
+   */
+  function currentState() {
+    return {
       ...emptyState(),
       runs: selected,
       variable: variable ? variable.path : null,
@@ -181,7 +182,52 @@ export async function render() {
       treeField: layerTree.field === DEFAULT_FIELD ? null : layerTree.field,
       view: variable && viewStateSupported ? mainView.viewState() : {},
     };
-    writeLocationHash(writeState(readLocationHash(), state));
+  }
+
+  /** Keeps the runs, variable, overview and view options in the page's URL. */
+  function writeUrl() {
+    if (pending || !loaded) return;
+    writeLocationHash(writeState(readLocationHash(), currentState()));
+  }
+
+  /**
+   * Follows a URL changed by hand (a link pasted or edited in the same tab)
+   * as opening it would: its runs, variable (none: the model overview),
+   * overview and tree statistic, and view options. Runs and view options
+   * the link leaves out stay as they are. A hash of another dashboard is
+   * left alone; one without any of the dashboard's keys (TensorBoard
+   * switching back to it) gets them back.
+   */
+  function followUrl() {
+    const hash = readLocationHash();
+    const {head, entries} = parseHash(hash);
+    if ((head !== null && head !== 'weights') || !loaded || pending) return;
+    const shown = currentState();
+    const wanted = readState(hash);
+    const sameVariable = wanted.variable === shown.variable;
+    /** @type {!UrlState} */
+    const asWanted = {...wanted, runs: wanted.runs ?? shown.runs, view: sameVariable ? {...shown.view, ...wanted.view} : wanted.view};
+    if (!entries.some(([key]) => key.startsWith(KEY_PREFIX)) || writeState(hash, asWanted) === writeState(hash, shown)) {
+      writeUrl(); // nothing to follow; puts back keys the hash dropped
+      return;
+    }
+    pending = wanted;
+    if (wanted.runs) {
+      const want = new Set(wanted.runs);
+      selected = runs.map((r) => r.run).filter((run) => want.has(run));
+      picker.setRuns(runs, new Set(selected), colorOf);
+      firstNonfinite.setRuns(selected);
+    }
+    if (!wanted.variable) {
+      variable = null;
+      layerTree.select(null);
+      // The overview takes the link's statistic and run while it is pending.
+      updateMain();
+    }
+    updateTree();
+    // The same tree, already loaded: apply now (a new tree applies on load).
+    if (treeLoaded && pending) applyPending();
+    else if (!treeLoaded && wanted.variable) updateMain();
   }
 
   /**
@@ -286,6 +332,8 @@ export async function render() {
     updateTree();
     updateMain();
   }
+
+  onLocationHashChange(followUrl);
 
   // `/` focuses the tree's filter, unless a key is being typed somewhere.
   document.addEventListener('keydown', (event) => {

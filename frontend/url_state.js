@@ -4,8 +4,8 @@
 // the dashboard's keys are `p.weights.<key>`. Every other key, and the
 // leading plugin id, is kept as it is.
 //
-// The parsing and serialising functions are pure; only readLocationHash()
-// and writeLocationHash() touch `window`.
+// The parsing and serialising functions are pure; only readLocationHash(),
+// writeLocationHash() and onLocationHashChange() touch `window`.
 
 /** The prefix of the dashboard's keys in the hash. */
 export const KEY_PREFIX = 'p.weights.';
@@ -203,4 +203,14 @@ export function writeLocationHash(hash) {
   const url = new URL(host.location.href);
   url.hash = hash;
   host.history.replaceState(host.history.state, '', url.toString());
+}
+
+/**
+ * Calls `listener` when the page's location hash changes other than by
+ * {@link writeLocationHash}: a link pasted or edited in the address bar, or
+ * TensorBoard switching dashboards.
+ * @param {function()} listener
+ */
+export function onLocationHashChange(listener) {
+  hostWindow().addEventListener('hashchange', () => listener());
 }

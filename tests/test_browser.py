@@ -123,13 +123,20 @@ class Dashboard:
         return path
 
 
-def open_page(browser, url, first_row):
-    """A `Dashboard` on the `#weights` tab of the TensorBoard at `url`, once `first_row` shows."""
+def open_page(browser, url, first_row, hash_suffix=""):
+    """A `Dashboard` on the `#weights` tab of the TensorBoard at `url`, once `first_row` shows.
+
+    `hash_suffix`: the rest of a link's hash after `#weights`, e.g. `&p.weights.step=2`.
+    """
     page = browser.new_page(viewport=VIEWPORT)
     page.set_default_timeout(TIMEOUT_MS)
     dashboard = Dashboard(page)
-    page.goto(url + "/#weights")
+    page.goto(url + "/#weights" + hash_suffix)
     expect(dashboard.row(first_row)).to_be_visible()
+    # Roboto comes from TensorBoard's server: wait for it, so that canvases
+    # drawn from now on use it (a canvas drawn before shows a fallback font,
+    # and two drawings of the same chart would differ in their labels).
+    dashboard.frame.locator("body").evaluate("body => body.ownerDocument.fonts.ready.then(() => true)")
     return dashboard
 
 
@@ -265,13 +272,14 @@ def run_browse_compare_and_step(dashboard):
     charts = dashboard.testid("stats-charts")
     for key in ("mean", "std", "min", "max", "l2_norm", "zero_fraction", "nonfinite"):
         canvas = charts.locator('[data-testid="stat-chart-%s"] canvas' % key)
-        expect(canvas).to_be_attached()
+        expect(canvas).to_have_attribute("data-series", "2")  # both runs' statistics drawn
         pixels = dashboard.pixels(canvas, colors)
         assert pixels["drawn"] > 300, (key, pixels)
         if key in ("mean", "std", "l2_norm"):
             assert all(count > 10 for count in pixels["near"]), (key, pixels)
     histogram = dashboard.testid("histogram-canvas")
     expect(dashboard.testid("histogram")).to_contain_text("histogram at step 2")
+    expect(histogram).to_have_attribute("data-series", "2")
     pixels = dashboard.pixels(histogram, colors)
     assert all(count > 10 for count in pixels["near"]), pixels
 

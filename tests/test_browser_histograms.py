@@ -71,10 +71,15 @@ def open_kernel(browser, url):
 
 
 def hover(dashboard, canvas, x, y):
-    """Moves the mouse to CSS pixel (x, y) of `canvas` and returns the tooltip."""
+    """Moves the mouse to CSS pixel (x, y) of `canvas` and returns the tooltip.
+
+    The mouse leaves first, so that the tooltip is this hover's, not one left from before.
+    """
+    tooltip = dashboard.testid("tooltip")
+    dashboard.page.mouse.move(0, 0)
+    expect(tooltip).to_be_hidden()
     box = canvas.bounding_box()
     dashboard.page.mouse.move(box["x"] + x, box["y"] + y)
-    tooltip = dashboard.testid("tooltip")
     expect(tooltip).to_be_visible()
     return tooltip
 
@@ -267,10 +272,9 @@ def test_view_options_in_the_url(browser, views_server):
         assert key in url, url
     page.close()
 
-    # The link reopens the same views; an unknown key is ignored.
-    reopened = open_page(browser, views_server, "convnet")
-    reopened.page.goto(url + "&p.weights.h.unknown=7")
-    reopened.page.reload()
+    # The link reopens the same views in a new page; an unknown key is ignored.
+    assert url.startswith(views_server + "/#weights&"), url
+    reopened = open_page(browser, views_server, "convnet", url.split("#weights", 1)[1] + "&p.weights.h.unknown=7")
     expect(reopened.testid("variable-path")).to_have_text(VARIABLE)
     expect(reopened.testid("histogram-mode")).to_have_value("density")
     expect(reopened.testid("histogram-log")).to_be_checked()

@@ -294,3 +294,46 @@ def test_slash_focuses_the_search(dashboard_at):
     expect(dashboard.testid("variable-path")).to_have_text(KERNEL)
     dashboard.screenshot("overview_slash_search.png")
     assert dashboard.errors == []
+
+
+def test_a_link_edited_in_the_open_tab_is_followed(dashboard_at):
+    """Editing the hash in the address bar changes the view without a reload, as opening the link would."""
+    dashboard = dashboard_at("&p.weights.runs=conv_a&p.weights.variable=convnet%2Fconv%2Fkernel&p.weights.step=1")
+    page = dashboard.page
+    expect(dashboard.testid("variable-path")).to_have_text(KERNEL)
+    expect(dashboard.testid("step-value")).to_have_text("1")
+    page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
+
+    # Another variable, another step, a second run.
+    page.evaluate("""() => { location.hash = '#weights&p.weights.runs=conv_a%2Cconv_b'
+        + '&p.weights.variable=convnet%2Fdense%2Fkernel&p.weights.step=2'; }""")
+    expect(dashboard.testid("variable-path")).to_have_text("convnet/dense/kernel")
+    expect(dashboard.row("convnet/dense/kernel")).to_have_attribute("aria-selected", "true")
+    expect(dashboard.testid("step-value")).to_have_text("2")
+    for run in ("conv_a", "conv_b"):
+        expect(dashboard.panel(run).locator('[data-testid="panel-step"]')).to_have_attribute("data-step", "2")
+    # The dashboard then writes its whole state back, view options included.
+    page.wait_for_function("() => location.hash.includes('p.weights.scale=')")
+    assert "p.weights.runs=conv_a%2Cconv_b" in hash_of(page)
+
+    # One view option edited: only it changes.
+    edited = "#" + hash_of(page).replace("p.weights.step=2", "p.weights.step=0")
+    page.evaluate("(hash) => { location.hash = hash; }", edited)
+    expect(dashboard.testid("step-value")).to_have_text("0")
+    expect(dashboard.testid("variable-path")).to_have_text("convnet/dense/kernel")
+    expect(dashboard.panel("conv_b")).to_be_visible()
+
+    # No variable: the model overview, with the link's statistic.
+    page.evaluate("() => { location.hash = '#weights&p.weights.runs=conv_a&p.weights.overview_field=l2_norm'; }")
+    expect(dashboard.testid("overview-canvas")).to_be_visible()
+    expect(dashboard.testid("overview-field")).to_have_value("l2_norm")
+    expect(dashboard.row("convnet/dense/kernel")).to_have_attribute("aria-selected", "false")
+    expect(dashboard.testid("run-checkbox").and_(dashboard.frame.locator('[data-run="conv_b"]'))).not_to_be_checked()
+
+    # A hash without the dashboard's keys (TensorBoard coming back to it) changes nothing, and gets them back.
+    page.evaluate("() => { location.hash = '#weights'; }")
+    page.wait_for_function("() => location.hash.includes('p.weights.overview_field=l2_norm')")
+    expect(dashboard.testid("overview-field")).to_have_value("l2_norm")
+    assert page.evaluate("() => window.__sameDocument") is True
+    dashboard.screenshot("overview_followed_link.png")
+    assert dashboard.errors == []

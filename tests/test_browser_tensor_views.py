@@ -14,6 +14,7 @@ import csv
 import decimal
 import io
 import re
+import time
 
 import numpy as np
 import pytest
@@ -54,10 +55,15 @@ def open_variable(dashboard, path):
 
 
 def tooltip_at(dashboard, canvas, x, y):
-    """Moves the mouse to `(x, y)` CSS pixels of `canvas`; returns the tooltip's lines."""
+    """Moves the mouse to `(x, y)` CSS pixels of `canvas`; returns the tooltip's lines.
+
+    The mouse leaves first, so that the tooltip read is this hover's, not one left from before.
+    """
+    tooltip = dashboard.testid("tooltip")
+    dashboard.page.mouse.move(0, 0)
+    expect(tooltip).to_be_hidden()
     box = canvas.bounding_box()
     dashboard.page.mouse.move(box["x"] + x, box["y"] + y)
-    tooltip = dashboard.testid("tooltip")
     expect(tooltip).to_be_visible()
     return tooltip.inner_text().split("\n")
 
@@ -75,7 +81,8 @@ def hover_until(dashboard, panel, i, j, rows, columns, first_line):
     until it reads the view asked for.
     """
     lines = None
-    for _ in range(60):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
         heatmap = panel.locator('[data-testid="heatmap"]')
         if heatmap.count() and not "tbw-loading" in (panel.get_attribute("class") or ""):
             dashboard.page.mouse.move(0, 0)
@@ -383,6 +390,8 @@ def test_nan_and_inf_legend(dashboard, views_runs):
     assert swatches == [NAN_CSS, POSINF_CSS, NEGINF_CSS], swatches
     # The heat map marks them too, in every colour scale.
     dashboard.testid("layout-mode").select_option("heatmap")
+    expect(panel.locator('[data-testid="heatmap"]')).to_be_visible()
+    expect(panel).not_to_have_class(re.compile("tbw-loading"))
     for kind in ("symlog", "sequential"):
         dashboard.testid("scale-kind").select_option(kind)
         expect(panel.locator('[data-testid="colorbar"]')).to_have_attribute("data-kind", kind)
