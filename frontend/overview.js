@@ -636,6 +636,12 @@ export class ModelOverview {
       text = value === null || value === undefined ? 'not logged at this step' : `${fieldLabel(this.field)}: none at the first logged step`;
     } else {
       text = `${fieldLabel(this.field)} ${formatFloat64(/** @type {number} */ (value))}`;
+      if (this.field === 'update_ratio') {
+        // The change since the variable's previous logged step.
+        let k = cell.column - 1;
+        while (k >= 0 && (row.values[k] === null || row.values[k] === undefined)) k--;
+        if (k >= 0) text += ` (since step ${this.overview.steps[k]})`;
+      }
     }
     showTooltip(event, [row.path, `step ${step}`, text, [null, 'click to open at this step', 'muted']]);
   }

@@ -106,6 +106,9 @@ function statText(stats, chart, i) {
   const value = chartValues(stats, chart.fields)[i];
   // The first logged step has no earlier value to compare with.
   if (chart.key === 'update_ratio' && Number.isNaN(value) && i === 0) return 'none (first logged step)';
+  // The ratio covers the change since the previous logged step: uneven
+  // logging intervals give uneven ratios.
+  if (chart.key === 'update_ratio' && i > 0) return `${formatApprox(value, 6)} (since step ${stats.steps[i - 1]})`;
   return formatApprox(value, 6);
 }
 

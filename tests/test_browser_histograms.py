@@ -131,6 +131,7 @@ def test_update_ratio_chart(browser, views_server, views_runs):
     expect(hover(dashboard, canvas, step_x(0), middle)).to_contain_text("update ratio at step 0none (first logged step)")
     tooltip = hover(dashboard, canvas, step_x(1), middle)
     expect(tooltip).to_contain_text("update ratio at step 1")
+    expect(tooltip).to_contain_text("(since step 0)")  # the interval the ratio covers
     w0 = logged[0][VARIABLE].astype(np.float64)
     w1 = logged[1][VARIABLE].astype(np.float64)
     expected = np.linalg.norm(w1 - w0) / np.linalg.norm(w1)

@@ -99,6 +99,7 @@ def test_overview_draws_reads_out_and_opens_a_cell(dashboard_at, views_server, v
     expect(tooltip).to_contain_text("step 2")
     shown = re.search(r"update ratio (\S+)", tooltip.inner_text()).group(1)
     assert float(shown) == value, (shown, value)
+    expect(tooltip).to_contain_text("(since step 1)")  # the interval the ratio covers
     dashboard.screenshot("overview_hover.png")
 
     # Click-through: that variable, at that step.
