@@ -270,14 +270,21 @@ export function createFilterGrid(tensor, options) {
     const [r, c] = place(t);
     const base = t * perTile;
     if (layout.gap) {
-      // The gap to the right of the tile and below it, where a tile follows.
+      // The gaps to the right of the tile and below it, where a tile
+      // follows; their corner where the tile diagonally below follows too.
       const right = c + 1 < layout.columns && t + 1 < count;
       const below = r + 1 < tileRows && (wrap ? t + wrap < count : true);
+      const corner = right && below && (wrap ? t + wrap + 1 < count : true);
+      const tileWidthPixels = layout.pitchX - layout.gap;
+      const tileHeightPixels = layout.pitchY - layout.gap;
       const x0 = device(c * layout.pitchX);
       const y0 = device(r * layout.pitchY);
-      const x1 = device(c * layout.pitchX + (right ? layout.pitchX : layout.pitchX - layout.gap));
-      const y1 = device(r * layout.pitchY + (below ? layout.pitchY : layout.pitchY - layout.gap));
-      for (let y = y0; y < y1; y++) pixels.fill(gapWord, y * stride + x0, y * stride + x1);
+      const xTile = device(c * layout.pitchX + tileWidthPixels);
+      const yTile = device(r * layout.pitchY + tileHeightPixels);
+      const xEnd = device((c + 1) * layout.pitchX);
+      const yEnd = device((r + 1) * layout.pitchY);
+      if (right) for (let y = y0; y < yTile; y++) pixels.fill(gapWord, y * stride + xTile, y * stride + xEnd);
+      if (below) for (let y = yTile; y < yEnd; y++) pixels.fill(gapWord, y * stride + x0, y * stride + (corner ? xEnd : xTile));
     }
     for (let i = 0; i < tileHeight; i++) {
       const y0 = device(r * layout.pitchY + i * layout.cell);

@@ -123,7 +123,7 @@ export async function render() {
       // A link's variable shows once the tree has loaded.
       mainView.showMessage(h('div', {class: 'tbw-muted tbw-loading-text', text: 'Loading…'}));
     } else if (!variable) {
-      const wanted = pending ? {field: pending.overviewField, run: pending.overviewRun} : {};
+      const wanted = pending ? {field: pending.overviewField || DEFAULT_FIELD, run: pending.overviewRun} : {};
       overview.show(selected, wanted);
       if (!mainView.element.contains(overview.element)) mainView.showMessage(overview.element);
     } else {
@@ -193,21 +193,22 @@ export async function render() {
   /**
    * Follows a URL changed by hand (a link pasted or edited in the same tab)
    * as opening it would: its runs, variable (none: the model overview),
-   * overview and tree statistic, and view options. Runs and view options
-   * the link leaves out stay as they are. A hash of another dashboard is
-   * left alone; one without any of the dashboard's keys (TensorBoard
-   * switching back to it) gets them back.
+   * overview and tree statistic (absent: the defaults), and view options.
+   * Runs and view options the link leaves out stay as they are. A link
+   * followed while an earlier one is still loading replaces it. A hash of
+   * another dashboard is left alone; one without any of the dashboard's
+   * keys (TensorBoard switching back to it) gets them back.
    */
   function followUrl() {
     const hash = readLocationHash();
     const {head, entries} = parseHash(hash);
-    if ((head !== null && head !== 'weights') || !loaded || pending) return;
+    if (head !== 'weights' || !loaded) return;
     const shown = currentState();
     const wanted = readState(hash);
     const sameVariable = wanted.variable === shown.variable;
     /** @type {!UrlState} */
     const asWanted = {...wanted, runs: wanted.runs ?? shown.runs, view: sameVariable ? {...shown.view, ...wanted.view} : wanted.view};
-    if (!entries.some(([key]) => key.startsWith(KEY_PREFIX)) || writeState(hash, asWanted) === writeState(hash, shown)) {
+    if (!entries.some(([key]) => key.startsWith(KEY_PREFIX)) || (!pending && writeState(hash, asWanted) === writeState(hash, shown))) {
       writeUrl(); // nothing to follow; puts back keys the hash dropped
       return;
     }
@@ -238,7 +239,7 @@ export async function render() {
     const wanted = pending;
     if (!wanted) return;
     pending = null;
-    if (wanted.treeField) layerTree.setField(wanted.treeField);
+    layerTree.setField(wanted.treeField || DEFAULT_FIELD);
     const node = wanted.variable ? layerTree.find(wanted.variable) : null;
     if (node && node.kind === 'variable') {
       variable = node;

@@ -636,7 +636,7 @@ export class ModelOverview {
       text = value === null || value === undefined ? 'not logged at this step' : `${fieldLabel(this.field)}: none at the first logged step`;
     } else {
       text = `${fieldLabel(this.field)} ${formatFloat64(/** @type {number} */ (value))}`;
-      if (this.field === 'update_ratio') {
+      if (this.field === 'update_ratio' && Number.isFinite(value)) {
         // The change since the variable's previous logged step.
         let k = cell.column - 1;
         while (k >= 0 && (row.values[k] === null || row.values[k] === undefined)) k--;

@@ -108,7 +108,7 @@ function statText(stats, chart, i) {
   if (chart.key === 'update_ratio' && Number.isNaN(value) && i === 0) return 'none (first logged step)';
   // The ratio covers the change since the previous logged step: uneven
   // logging intervals give uneven ratios.
-  if (chart.key === 'update_ratio' && i > 0) return `${formatApprox(value, 6)} (since step ${stats.steps[i - 1]})`;
+  if (chart.key === 'update_ratio' && i > 0 && Number.isFinite(value)) return `${formatApprox(value, 6)} (since step ${stats.steps[i - 1]})`;
   return formatApprox(value, 6);
 }
 

@@ -20,7 +20,7 @@ import {
   sliceOptions,
   tileAxes,
 } from './slice_controls.js';
-import {DEFAULT_TILE_CELL, tilesThatFit, wrapColumns} from './filter_grid.js';
+import {DEFAULT_TILE_CELL, filterLayout, tilesThatFit, wrapColumns} from './filter_grid.js';
 import {ZOOM_STEP} from './heatmap.js';
 import {
   cellsToRequest,
@@ -562,16 +562,23 @@ export class VariableView {
   /**
    * Whether the filter grid is a strip wrapped into rows: one grid row or
    * one grid column of more than one tile (a depthwise kernel with
-   * multiplier 1, a convolution over one input channel), small enough to
-   * show whole. A wrapped strip shows every tile and does not zoom.
+   * multiplier 1, a convolution over one input channel) that, wrapped,
+   * fits the panel at {@link DEFAULT_TILE_CELL} pixels per element or more.
+   * A wrapped strip shows every tile and does not zoom; a longer strip
+   * keeps the windowed, zoomable grid.
    * @return {boolean}
    */
   isWrappedStrip() {
     if (!this.variable || !this.slice || this.slice.layout !== 'filters' || this.storedGrid) return false;
     const shape = this.selectionShape();
     if (shape.length !== 2 || Math.min(...shape) !== 1 || Math.max(...shape) < 2) return false;
-    const [th, tw] = this.tileShape();
-    return shape[0] * shape[1] * th * tw <= MAX_FILTER_VALUES;
+    const tile = this.tileShape();
+    const count = shape[0] * shape[1];
+    if (count * tile[0] * tile[1] > MAX_FILTER_VALUES) return false;
+    const box = this.box || {maxWidth: 500, maxHeight: 360};
+    const columns = wrapColumns(count, tile, box);
+    const layout = filterLayout([Math.ceil(count / columns), columns], tile, box);
+    return layout.cell >= DEFAULT_TILE_CELL && layout.height <= box.maxHeight;
   }
 
   /**
@@ -924,7 +931,7 @@ export class VariableView {
         describe: this.tileDescriber(tensor),
         onZoom,
         onPan,
-        wrap: this.isWrappedStrip() ? wrapColumns(tensor.values_shape[0] * tensor.values_shape[1], this.tileShape(), box) : undefined,
+        wrap: this.isWrappedStrip() ? wrapColumns(tensor.values_shape[0] * tensor.values_shape[1], tensor.values_shape.slice(2), box) : undefined,
       },
     });
   }
@@ -1024,7 +1031,7 @@ export class VariableView {
       diff: this.compareMode,
       base_step: this.baseStep === null ? '' : String(this.baseStep),
       base_run: this.baseRun || '',
-      window: this.window ? formatWindow(this.window) : '',
+      window: this.window && !this.isWrappedStrip() ? formatWindow(this.window) : '',
     };
     if (this.variable && this.slice) Object.assign(state, formatSlice(this.variable, this.slice));
     const stats = typeof this.statsView.viewState === 'function' ? this.statsView.viewState() : {};

@@ -303,7 +303,8 @@ def test_a_link_edited_in_the_open_tab_is_followed(dashboard_at):
     page = dashboard.page
     expect(dashboard.testid("variable-path")).to_have_text(KERNEL)
     expect(dashboard.testid("step-value")).to_have_text("1")
-    page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
+    marker = dashboard.frame.locator("body")
+    marker.evaluate("body => { body.ownerDocument.defaultView.__sameDocument = true; }")  # gone if the dashboard reloads
 
     # Another variable, another step, a second run.
     page.evaluate("""() => { location.hash = '#weights&p.weights.runs=conv_a%2Cconv_b'
@@ -335,6 +336,10 @@ def test_a_link_edited_in_the_open_tab_is_followed(dashboard_at):
     page.evaluate("() => { location.hash = '#weights'; }")
     page.wait_for_function("() => location.hash.includes('p.weights.overview_field=l2_norm')")
     expect(dashboard.testid("overview-field")).to_have_value("l2_norm")
-    assert page.evaluate("() => window.__sameDocument") is True
+    # A link without the statistic: the default one, as in a new page.
+    page.evaluate("() => { location.hash = '#weights&p.weights.runs=conv_a'; }")
+    expect(dashboard.testid("overview-field")).to_have_value("update_ratio")
+    page.wait_for_function("() => !location.hash.includes('overview_field')")
+    assert marker.evaluate("body => body.ownerDocument.defaultView.__sameDocument") is True
     dashboard.screenshot("overview_followed_link.png")
     assert dashboard.errors == []
