@@ -116,6 +116,19 @@ class Dashboard:
     def pixels(self, canvas, colors=()):
         return canvas.evaluate(CANVAS_PIXELS_JS, list(colors))
 
+    def hover(self, canvas, x, y):
+        """Moves the mouse to CSS pixel `(x, y)` of `canvas`; returns the tooltip, shown.
+
+        The mouse leaves first, so that the tooltip is this hover's, not one left from before.
+        """
+        tooltip = self.testid("tooltip")
+        self.page.mouse.move(0, 0)
+        expect(tooltip).to_be_hidden()
+        box = canvas.bounding_box()
+        self.page.mouse.move(box["x"] + x, box["y"] + y)
+        expect(tooltip).to_be_visible()
+        return tooltip
+
     def screenshot(self, name):
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name

@@ -70,20 +70,6 @@ def open_kernel(browser, url):
     return dashboard
 
 
-def hover(dashboard, canvas, x, y):
-    """Moves the mouse to CSS pixel (x, y) of `canvas` and returns the tooltip.
-
-    The mouse leaves first, so that the tooltip is this hover's, not one left from before.
-    """
-    tooltip = dashboard.testid("tooltip")
-    dashboard.page.mouse.move(0, 0)
-    expect(tooltip).to_be_hidden()
-    box = canvas.bounding_box()
-    dashboard.page.mouse.move(box["x"] + x, box["y"] + y)
-    expect(tooltip).to_be_visible()
-    return tooltip
-
-
 def click(dashboard, canvas, x, y):
     box = canvas.bounding_box()
     dashboard.page.mouse.click(box["x"] + x, box["y"] + y)
@@ -128,8 +114,8 @@ def test_update_ratio_chart(browser, views_server, views_runs):
 
     # Hover: step 0 has no earlier value; step 1 reads ||W_1 - W_0|| / ||W_1||.
     middle = (top + bottom) / 2
-    expect(hover(dashboard, canvas, step_x(0), middle)).to_contain_text("update ratio at step 0none (first logged step)")
-    tooltip = hover(dashboard, canvas, step_x(1), middle)
+    expect(dashboard.hover(canvas, step_x(0), middle)).to_contain_text("update ratio at step 0none (first logged step)")
+    tooltip = dashboard.hover(canvas, step_x(1), middle)
     expect(tooltip).to_contain_text("update ratio at step 1")
     expect(tooltip).to_contain_text("(since step 0)")  # the interval the ratio covers
     w0 = logged[0][VARIABLE].astype(np.float64)
@@ -185,7 +171,7 @@ def test_ridgeline_view(browser, views_server):
     b = int(np.argmax(last["counts"]))
     value = (last["edges"][b] + last["edges"][b + 1]) / 2
     x = left + (value - lo) / (hi - lo) * (right - left)
-    tooltip = hover(dashboard, canvas, x, baselines[3] - 2)
+    tooltip = dashboard.hover(canvas, x, baselines[3] - 2)
     text = tooltip.inner_text()
     assert "step 3" in text, text
     match = re.search(r"\[(%s), (%s)[)\]]: (\d+)" % (NUMBER, NUMBER), text)
@@ -234,7 +220,7 @@ def test_density_view(browser, views_server):
     j = int(np.argmax(counts))
     column_width = (right - left) / 4
     bin_height = (bottom - top) / bins
-    tooltip = hover(dashboard, canvas, left + 2.5 * column_width, bottom - (j + 0.5) * bin_height)
+    tooltip = dashboard.hover(canvas, left + 2.5 * column_width, bottom - (j + 0.5) * bin_height)
     text = tooltip.inner_text()
     assert "step 2" in text, text
     match = re.search(r"\[(%s), (%s)[)\]]: (%s)" % (NUMBER, NUMBER, NUMBER), text)

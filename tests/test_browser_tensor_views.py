@@ -55,17 +55,8 @@ def open_variable(dashboard, path):
 
 
 def tooltip_at(dashboard, canvas, x, y):
-    """Moves the mouse to `(x, y)` CSS pixels of `canvas`; returns the tooltip's lines.
-
-    The mouse leaves first, so that the tooltip read is this hover's, not one left from before.
-    """
-    tooltip = dashboard.testid("tooltip")
-    dashboard.page.mouse.move(0, 0)
-    expect(tooltip).to_be_hidden()
-    box = canvas.bounding_box()
-    dashboard.page.mouse.move(box["x"] + x, box["y"] + y)
-    expect(tooltip).to_be_visible()
-    return tooltip.inner_text().split("\n")
+    """Moves the mouse to `(x, y)` CSS pixels of `canvas`; returns the tooltip's lines."""
+    return dashboard.hover(canvas, x, y).inner_text().split("\n")
 
 
 def hover_cell(dashboard, canvas, i, j, rows, columns):
